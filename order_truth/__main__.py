@@ -1,0 +1,3 @@
+from order_truth.cli import main
+
+raise SystemExit(main())
