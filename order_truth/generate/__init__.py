@@ -143,7 +143,7 @@ def simulate(cfg: GeneratorConfig) -> tuple[dict[str, dict[str, pa.Table]], dict
         for name, tab in tables.items():
             tables[name] = tab.filter(pc.less(tab.column("_loaded_at"), as_of_scalar))
 
-    tr = truth.order_truth(cfg, o, f, oms, as_of_us, cals)
+    tr = truth.order_truth(cfg, o, f, oms, as_of_us, cals, sf["first_loaded"])
     exc = truth.exceptions(cfg, o, f, oms, sync, sync_t, ev, tr, as_of_us)
     key = {
         "orders": truth.orders_table(o, tr),

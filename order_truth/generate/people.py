@@ -171,8 +171,7 @@ def make_people(n: int, seed: int) -> People:
     region = t.pick([c[1] for c in cvocab], ci)
     prefix = [c[2] for c in cvocab]
     area = [c[3] for c in cvocab]
-    tail = rng.integers(0, 10**7, size=n)
-    phone_nsn = t.cat(t.pick(area, ci), t.num(tail, 7))
+    tail = rng.integers(0, 10**8, size=n)
     postal_tail = rng.integers(0, 1000, size=n)
     postal = t.where(
         np.isin(country, ["US"]), t.cat(t.pick(prefix, ci), t.num(postal_tail % 100, 2)),
@@ -196,6 +195,12 @@ def make_people(n: int, seed: int) -> People:
     street, city, region, postal = (c.take(pa.array(src)) for c in (street, city, region, postal))
     house = house[src]
     country = country[src]
+    # Everyone's own phone, on the household's area code: 10-digit national numbers.
+    hci = ci[src]
+    area_len = np.array([len(x) for x in area])[hci]
+    digits8 = t.num(tail, 8)
+    phone_nsn = t.where(area_len == 2, t.cat(t.pick(area, hci), digits8),
+                        t.cat(t.pick(area, hci), t.sl(digits8, 0, 7)))
     return People(n, country, first, last, dob_day, email, phone_nsn, house, street, city,
                   region, postal, family_of, weight)
 

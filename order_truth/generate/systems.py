@@ -137,6 +137,8 @@ def storefront_orders(cfg: GeneratorConfig, o: Orders, people: pp.People, accoun
         upd = o.version_us[idx, v]
         rv = Keyed(o.order_no[idx] * 4 + v, cfg.seed, 201)
         loaded = upd + ((1 + rv.random(idx.size) * 29) * US).astype(np.int64)
+        if v == 0:
+            first_loaded = loaded
         wh = t.cat("wh_", t.num(o.order_no[idx], 8), "_", t.num(np.full(idx.size, v + 1)))
         rows.append(pa.table({
             "webhook_id": wh,
@@ -207,6 +209,7 @@ def storefront_orders(cfg: GeneratorConfig, o: Orders, people: pp.People, accoun
     faults.add("malformed_row", "storefront", "webhook", b.column("webhook_id"))
     orders_t = pa.concat_tables([orders_t, d, b])
     return {"orders": orders_t, "order_lines": lines_t, "old_postal": old_postal,
+            "first_loaded": first_loaded,
             "old_line1": old_line1, "line1": line1, "postal": postal, "is_guest": is_guest,
             "guest_email": g_email, "guest_first": g_first, "guest_last": g_last,
             "guest_phone": g_phone, "email": email, "first": first, "last": last,

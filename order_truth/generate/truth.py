@@ -40,7 +40,7 @@ def _pct(values: np.ndarray, q: float) -> float:
 
 
 def order_truth(cfg: GeneratorConfig, o: Orders, f: Fulfilment, oms: dict, as_of_us: int,
-                cals: dict[str, ref.Calendar]) -> dict:
+                cals: dict[str, ref.Calendar], first_loaded: np.ndarray) -> dict:
     """Per-order truth: delivered, on time, correct, accurate, and the root cause."""
     last_del = oms["last_delivered_us"]
     pickup = f.slot_us[:, SLOT["pickup"]]
@@ -78,6 +78,7 @@ def order_truth(cfg: GeneratorConfig, o: Orders, f: Fulfilment, oms: dict, as_of
     root = np.array([ROOT_CAUSE.get(m) if m else None for m in o.material], dtype=object)
     root = np.where(went_wrong, root, None)
     return {
+        "visible": first_loaded < as_of_us,
         "delivered": delivered, "delivered_us": np.where(delivered, last_del, -1),
         "del_day": del_day, "on_time": on_time, "correct": correct, "is_correct": is_correct,
         "accurate": accurate, "late_bd": late_bd, "went_wrong": went_wrong, "root": root,
@@ -88,7 +89,7 @@ def order_truth(cfg: GeneratorConfig, o: Orders, f: Fulfilment, oms: dict, as_of
 def orders_table(o: Orders, tr: dict) -> pa.Table:
     delivered = tr["delivered"]
     none_unless = lambda m, v: pa.array(np.where(m, v, None), pa.bool_())  # noqa: E731
-    return pa.table({
+    tab = pa.table({
         "order_id": order_ids(o, np.arange(o.n)),
         "true_is_cancelled": pa.array(o.cancelled),
         "true_is_delivered": pa.array(delivered),
@@ -108,6 +109,8 @@ def orders_table(o: Orders, tr: dict) -> pa.Table:
         "true_has_unmapped_sku": pa.array(o.has_unmapped),
         "true_claim_applies": pa.array(o.claim_applies),
     })
+    # only orders whose first version had reached the warehouse by the cut-off exist there
+    return tab.filter(pa.array(tr["visible"]))
 
 
 def exceptions(cfg: GeneratorConfig, o: Orders, f: Fulfilment, oms: dict, sync: dict,
@@ -220,7 +223,8 @@ def kpis(cfg: GeneratorConfig, o: Orders, f: Fulfilment, tr: dict, exc: pa.Table
     def value(name: str, v: float) -> None:
         out.append((name, float(v), float("nan"), float("nan")))
 
-    placed = o.n
+    in_wh = tr["visible"]
+    placed = int(in_wh.sum())
     value("orders_placed", placed)
     measurable = tr["delivered"] & ~o.has_unmapped
     value("orders_delivered", tr["delivered"].sum())
@@ -236,7 +240,7 @@ def kpis(cfg: GeneratorConfig, o: Orders, f: Fulfilment, tr: dict, exc: pa.Table
     value("exception_resolve_hours_p50", _pct(hours, 0.5))
     value("exception_resolve_hours_p95", _pct(hours, 0.95))
     # promo claims
-    promo_orders = (o.promo >= 0) & ~o.cancelled
+    promo_orders = (o.promo >= 0) & ~o.cancelled & in_wh
     missed = o.claim_applies & (o.infeasible | (tr["delivered"] & (tr["del_day"] > o.claim_day)))
     rate("promo_fulfillment_mismatch_rate", (missed & promo_orders).sum(), promo_orders.sum())
     wismo = (support["ticket_cat"] == "wismo").sum()
@@ -294,7 +298,8 @@ def kpis(cfg: GeneratorConfig, o: Orders, f: Fulfilment, tr: dict, exc: pa.Table
     diff = np.abs(inv["inv_sf_avail"] - inv["inv_avail"]).sum()
     rate("inventory_variance", diff, inv["inv_avail"].sum())
     # reconciliation classes
-    rate("reconciliation_address_mismatch_rate", (o.wrong_address & f.oms_reached).sum(), placed)
+    rate("reconciliation_address_mismatch_rate",
+         (o.wrong_address & f.oms_reached & in_wh).sum(), placed)
     rate("reconciliation_status_mismatch_rate", (in_flight & ~match).sum(), placed)
     # CSAT after delivery
     t_o = support["ticket_order"]

@@ -1,0 +1,67 @@
+-- One row per attempt to deliver a change from one system to another.
+with
+
+source as (
+
+    select * from {{ source('integration', 'sync_attempts') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(attempt_id as varchar) as attempt_id,
+        cast(change_id as varchar) as change_id,
+        cast(idempotency_key as varchar) as idempotency_key,
+        lower(trim(cast(entity as varchar))) as entity,
+        cast(entity_id as varchar) as entity_id,
+        lower(trim(cast(source_system as varchar))) as source_system,
+        lower(trim(cast(target_system as varchar))) as target_system,
+
+        -- numbers and text
+        cast(attempt_number as integer) as attempt_number,
+        cast(http_status as integer) as http_status,
+        lower(trim(cast(outcome as varchar))) as outcome,
+
+        -- booleans
+        coalesce(cast(is_replay as boolean), false) as is_replay,
+
+        -- timestamps
+        cast(source_changed_at as timestamp) as source_changed_at,
+        cast(attempted_at as timestamp) as attempted_at,
+        cast(_loaded_at as timestamp) as loaded_at,
+        row_number() over (partition by attempt_id order by _loaded_at) as arrival_rank
+    from source
+
+),
+
+final as (
+
+    select
+        attempt_id,
+        change_id,
+        idempotency_key,
+        entity,
+        entity_id,
+        source_system,
+        target_system,
+        attempt_number,
+        http_status,
+        outcome,
+        is_replay,
+        outcome = 'success' as is_success,
+        http_status is null or http_status >= 400 as is_error,
+        http_status = 429 as is_rate_limited,
+        source_changed_at,
+        attempted_at,
+        loaded_at
+    from renamed
+    where arrival_rank = 1
+        and attempt_id is not null
+        and change_id is not null
+        and attempted_at is not null
+
+)
+
+select * from final
