@@ -164,10 +164,6 @@ def simulate_orders(cfg: GeneratorConfig, start_day: int, people: People, accoun
             clash = (line_sku[:, j] == line_sku[:, k]) & (line_sku[:, j] >= 0)
             line_sku[clash, j] = (line_sku[clash, j] + 7 * (j + 1)) % (len(catalog.skus) - 20)
 
-    has_unmapped = np.zeros(n, dtype=bool)
-    for ch_name, sku_i in catalog.unmapped:
-        ch = CHANNELS.index(ch_name)
-        has_unmapped |= (channel == ch) & (line_sku == sku_i).any(axis=1)
 
     # Service level: the customer's choice, limited to what the lane can physically do.
     fc_index = {f.fc_id: i for i, f in enumerate(fcs)}
@@ -223,6 +219,12 @@ def simulate_orders(cfg: GeneratorConfig, start_day: int, people: People, accoun
     for j in range(1, 4):
         clash = (line_sku[:, j] == line_sku[:, 0]) & (line_sku[:, j] >= 0)
         line_sku[clash, j] = (line_sku[clash, j] + 13) % (len(catalog.skus) - 20)
+
+    # after every change to the basket: which orders carry a channel SKU nobody mapped
+    has_unmapped = np.zeros(n, dtype=bool)
+    for ch_name, sku_i in catalog.unmapped:
+        ch = CHANNELS.index(ch_name)
+        has_unmapped |= (channel == ch) & (line_sku == sku_i).any(axis=1)
 
     claim_days_arr = np.zeros(n, dtype=np.int64)
     claim_applies = np.zeros(n, dtype=bool)
