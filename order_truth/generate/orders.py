@@ -264,8 +264,9 @@ def simulate_orders(cfg: GeneratorConfig, start_day: int, people: People, accoun
     total = rates.sum()
     material = np.full(n, "", dtype=object)
     hit = (col("material") < total) & ~cancelled & ~infeasible
-    which = np.array(names, dtype=object)[_pick(col("material_pick"), list(rates))]
-    material[hit] = which[hit]
+    if total > 0:
+        which = np.array(names, dtype=object)[_pick(col("material_pick"), list(rates))]
+        material[hit] = which[hit]
     # Payment holds need a CRM contact; short ships need something to short.
     no_crm = accounts["crm_contact"][person] < 0
     material[(material == "payment_hold") & no_crm] = "carrier_delay"
@@ -287,7 +288,8 @@ def simulate_orders(cfg: GeneratorConfig, start_day: int, people: People, accoun
     version_us[:, 2] = np.where(n_versions >= 3, placed_us + 2 * gap + 7 * MIN_US, -1)
     version_us -= np.where(version_us > 0, version_us % US, 0)
     eligible_wrong = (edit_kind == 1) & (material == "") & ~cancelled
-    wrong_address = eligible_wrong & (col("wrong_addr") < WRONG_ADDRESS_VERSION_SHARE)
+    wrong_address = eligible_wrong & (
+        col("wrong_addr") < min(WRONG_ADDRESS_VERSION_SHARE * cfg.fault_rate, 1.0))
     material[wrong_address] = "wrong_address_version"
 
     return Orders(n, order_no, u, day, placed_us, person, country, dest_zone, channel, account,

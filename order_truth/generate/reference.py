@@ -8,13 +8,15 @@ applies cannot drift apart silently: change a seed and both sides move together.
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
 
-SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
+SEEDS_DIR = Path(os.environ.get("ORDER_TRUTH_SEEDS_DIR")
+                 or Path(__file__).resolve().parents[2] / "seeds")
 EPOCH = date(1970, 1, 1)
 CAL_START = date(2025, 1, 1)
 CAL_END = date(2028, 12, 31)

@@ -521,7 +521,7 @@ def crm_tables(cfg: GeneratorConfig, o: Orders, f: Fulfilment, accounts: dict,
     tier_rank = {x: i for i, x in enumerate(tiers)}
     vip = np.flatnonzero(rng.random(m) < cfg.rate("vip_change"))
     cur = accounts["crm_tier"][vip]
-    r = np.array([tier_rank[x] for x in cur])
+    r = np.array([tier_rank[x] for x in cur], dtype=np.int64)
     down = (r > 0) & (rng.random(vip.size) < 0.5)
     new_r = np.where(down, r - 1, np.minimum(r + 1, 3))
     keep = new_r != r
@@ -647,9 +647,10 @@ def support_and_returns(cfg: GeneratorConfig, o: Orders, f: Fulfilment, people: 
     ret = np.flatnonzero(delivered & (u("return") < cfg.noise["customer_return"]))
     add("return", ret, last_del[ret] + ((1 + u("ticket_time")[ret] * 6) * DAY_US).astype(
         np.int64))
-    other = np.flatnonzero(u("ticket") > 0.985)
-    add("billing", other[: other.size // 2], o.placed_us[other[: other.size // 2]] + DAY_US)
-    add("other", other[other.size // 2:], o.placed_us[other[other.size // 2:]] + 2 * DAY_US)
+    billing = np.flatnonzero((u("ticket") > 0.985) & (u("ticket_time") < 0.5))
+    other = np.flatnonzero((u("ticket") > 0.985) & (u("ticket_time") >= 0.5))
+    add("billing", billing, o.placed_us[billing] + DAY_US)
+    add("other", other, o.placed_us[other] + 2 * DAY_US)
     cat = np.concatenate(cats)
     oi = np.concatenate(order_i)
     at = np.concatenate(created)
