@@ -106,11 +106,12 @@ def test_raw_data_shows_the_faults_it_claims(small: Path) -> None:
         f"select count(*) from read_parquet('{raw}/carrier/tracking_events/*.parquet') "
         "where utc_offset is null").fetchall()[0][0]
     assert no_offset > 0
-    fcs = con.execute(f"select count(distinct fc_id) from read_parquet('{raw}/oms/orders/*.parquet')"
-                      ).fetchall()[0][0]
+    fcs = con.execute(f"select count(distinct fc_id) "
+                      f"from read_parquet('{raw}/oms/orders/*.parquet')").fetchall()[0][0]
     assert 6 <= fcs <= 10
     statuses = {r[0] for r in con.execute(
-        f"select distinct http_status from read_parquet('{raw}/integration/sync_attempts/*.parquet')"
+        f"select distinct http_status "
+        f"from read_parquet('{raw}/integration/sync_attempts/*.parquet')"
     ).fetchall()}
     assert {429, 401, 200} <= statuses
 
