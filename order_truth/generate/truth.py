@@ -132,19 +132,19 @@ def exceptions(cfg: GeneratorConfig, o: Orders, f: Fulfilment, oms: dict, sync: 
     times = np.where(f.slot_us < as_of_us, f.slot_us, -1)
     order_t = np.where(times >= 0, times, np.iinfo(np.int64).max)
     srt = np.argsort(order_t, axis=1, kind="stable")
-    st_sorted = np.array(STATUSES, dtype=object)[np.take_along_axis(f.slot_status, srt, axis=1)]
+    st_sorted = np.take_along_axis(f.slot_status, srt, axis=1)
     t_sorted = np.take_along_axis(order_t, srt, axis=1)
     nxt = np.full_like(t_sorted, -1)
     nxt[:, :-1] = np.where(t_sorted[:, 1:] == np.iinfo(np.int64).max, -1, t_sorted[:, 1:])
     valid = t_sorted != np.iinfo(np.int64).max
     for status, c in (("exception", "carrier_exception"),
                       ("attempted_delivery", "failed_delivery_attempt")):
-        m = valid & (st_sorted == status)
+        m = valid & (st_sorted == STATUSES.index(status))
         pi, si = np.nonzero(m)
         add(c, "carrier", f.pkg_order[pi], t_sorted[pi, si], nxt[pi, si])
     # stale tracking: a moving parcel with no scan for N days
     gap = np.int64(cfg_stale_days() * DAY_US)
-    moving = np.isin(st_sorted, list(MOVING)) & valid
+    moving = np.isin(st_sorted, [STATUSES.index(x) for x in MOVING]) & valid
     nxt_or_asof = np.where(nxt >= 0, nxt, as_of_us)
     stale = moving & (nxt_or_asof - t_sorted >= gap)
     pi, si = np.nonzero(stale)
