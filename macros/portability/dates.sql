@@ -7,3 +7,8 @@
 {% macro to_date(ts) -%}
     cast({{ ts }} as date)
 {%- endmacro %}
+
+{#- Seconds (with milliseconds) from one timestamp to a later one, as a double. -#}
+{% macro seconds_between(start_ts, end_ts) -%}
+    cast({{ dbt.datediff(start_ts, end_ts, 'millisecond') }} as {{ type_double() }}) / 1000.0
+{%- endmacro %}

@@ -36,7 +36,7 @@ classified as (
     cross join countries
     left join holidays
         on countries.country = holidays.country
-        and cast(days.date_day as date) = cast(holidays.holiday_date as date)
+            and cast(days.date_day as date) = cast(holidays.holiday_date as date)
 
 ),
 

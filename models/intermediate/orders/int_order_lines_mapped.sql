@@ -45,10 +45,10 @@ latest_lines as (
     from lines
     inner join orders
         on lines.order_id = orders.order_id
-        and lines.order_version = orders.order_version
+            and lines.order_version = orders.order_version
     left join sku_map
         on orders.channel = sku_map.channel
-        and lines.channel_sku = sku_map.channel_sku
+            and lines.channel_sku = sku_map.channel_sku
 
 ),
 
@@ -67,7 +67,7 @@ exploded as (
         on latest_lines.mapped_sku = skus.sku
     left join components
         on skus.is_bundle
-        and latest_lines.mapped_sku = components.bundle_sku
+            and latest_lines.mapped_sku = components.bundle_sku
 
 ),
 

@@ -58,10 +58,10 @@ compared as (
     from ordered
     full outer join shipped
         on ordered.order_id = shipped.order_id
-        and ordered.sku_key = shipped.sku_key
+            and ordered.sku_key = shipped.sku_key
     where coalesce(ordered.order_id, shipped.order_id) in (
-        select order_id from shipped_orders
-    )
+            select order_id from shipped_orders
+        )
 
 ),
 
@@ -72,14 +72,18 @@ final as (
         sum(ordered_quantity) as ordered_units,
         sum(shipped_quantity) as shipped_units,
         sum(case when ordered_quantity = 0 then shipped_quantity else 0 end)
-        as wrong_sku_units,
+            as wrong_sku_units,
         sum(case when shipped_quantity < ordered_quantity
-            then ordered_quantity - shipped_quantity else 0 end) as missing_units,
+                then ordered_quantity - shipped_quantity
+            else 0
+        end) as missing_units,
         max(case when is_unmapped then 1 else 0 end) = 1 as has_unmapped_sku,
         max(case when ordered_quantity = 0 and shipped_quantity > 0 then 1 else 0 end) = 1
-        as has_mis_pick,
+            as has_mis_pick,
         max(case when shipped_quantity < ordered_quantity and ordered_quantity > 0
-            and not is_unmapped then 1 else 0 end) = 1 as has_short_ship
+                and not is_unmapped then 1
+            else 0
+        end) = 1 as has_short_ship
     from compared
     group by order_id
 

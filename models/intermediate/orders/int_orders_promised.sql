@@ -81,7 +81,7 @@ located as (
         on oms.fc_id = fcs.fc_id
     left join zones as city_zone
         on orders.ship_country = city_zone.country
-        and lower(orders.ship_city) = city_zone.city
+            and lower(orders.ship_city) = city_zone.city
     left join countries
         on orders.ship_country = countries.country
 
@@ -92,9 +92,9 @@ localised as (
     select
         located.*,
         {{ utc_to_local('located.placed_at', 'located.fc_time_zone') }}
-        as placed_at_fc_local,
+            as placed_at_fc_local,
         cast({{ utc_to_local('located.placed_at', 'located.dest_time_zone') }} as date)
-        as placed_date_dest
+            as placed_date_dest
     from located
 
 ),
@@ -123,11 +123,11 @@ dispatch as (
     from clocked
     left join calendar as placed_day
         on clocked.fc_country = placed_day.country
-        and clocked.placed_date_fc = placed_day.calendar_date
+            and clocked.placed_date_fc = placed_day.calendar_date
     left join calendar as next_day
         on clocked.fc_country = next_day.country
-        and next_day.business_day_number = placed_day.business_day_number + 1
-        and next_day.is_business_day
+            and next_day.business_day_number = placed_day.business_day_number + 1
+            and next_day.is_business_day
 
 ),
 
@@ -142,7 +142,7 @@ flag_state as (
     from dispatch
     inner join flags
         on dispatch.promo_code = flags.promo_code
-        and flags.changed_at <= dispatch.placed_at
+            and dispatch.placed_at >= flags.changed_at
 
 ),
 
@@ -164,13 +164,13 @@ terms as (
     from dispatch
     left join service_levels
         on dispatch.service_level = service_levels.service_level
-        and dispatch.placed_date_dest >= cast(service_levels.valid_from as date)
-        and dispatch.placed_date_dest < cast(service_levels.valid_to as date)
+            and dispatch.placed_date_dest >= cast(service_levels.valid_from as date)
+            and dispatch.placed_date_dest < cast(service_levels.valid_to as date)
     left join promotions
         on dispatch.promo_code = promotions.promo_code
     left join flag_state
         on dispatch.order_id = flag_state.order_id
-        and flag_state.recency_rank = 1
+            and flag_state.recency_rank = 1
 
 ),
 
@@ -213,18 +213,18 @@ final as (
     from promised_days
     left join calendar as ship_day
         on promised_days.dest_country = ship_day.country
-        and promised_days.planned_ship_date = ship_day.calendar_date
+            and promised_days.planned_ship_date = ship_day.calendar_date
     left join calendar as promise_day
         on promised_days.dest_country = promise_day.country
-        and promise_day.business_day_number
-        = ship_day.business_day_number + promised_days.promised_business_days
-        and promise_day.is_business_day
+            and promise_day.business_day_number
+            = ship_day.business_day_number + promised_days.promised_business_days
+            and promise_day.is_business_day
     left join calendar as claim_day
         on promised_days.is_claim_applied
-        and promised_days.dest_country = claim_day.country
-        and claim_day.business_day_number
-        = ship_day.business_day_number + promised_days.claim_business_days
-        and claim_day.is_business_day
+            and promised_days.dest_country = claim_day.country
+            and claim_day.business_day_number
+            = ship_day.business_day_number + promised_days.claim_business_days
+            and claim_day.is_business_day
 
 )
 

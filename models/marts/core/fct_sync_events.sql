@@ -52,10 +52,12 @@ rolled as (
         max(dead_lettered_at) as dead_lettered_at,
         count(*) as total_attempts,
         sum(case when first_success_at is null or attempted_at <= first_success_at
-            then 1 else 0 end) as attempts_to_deliver,
+                then 1
+            else 0
+        end) as attempts_to_deliver,
         sum(case when is_replay then 1 else 0 end) as replay_attempts,
         sum(case when is_replay and attempted_at > first_success_at then 1 else 0 end)
-        as duplicate_replays,
+            as duplicate_replays,
         sum(case when is_rate_limited then 1 else 0 end) as rate_limited_attempts,
         sum(case when http_status = 401 then 1 else 0 end) as unauthorized_attempts,
         sum(case when is_error then 1 else 0 end) as error_attempts,
@@ -94,8 +96,7 @@ final as (
         cast(rate_limited_attempts as bigint) as rate_limited_attempts,
         cast(unauthorized_attempts as bigint) as unauthorized_attempts,
         cast(error_attempts as bigint) as error_attempts,
-        cast({{ dbt.datediff('source_changed_at', 'first_success_at', 'millisecond') }}
-            as {{ type_double() }}) / 1000.0 as sync_lag_seconds,
+        {{ seconds_between('source_changed_at', 'first_success_at') }} as sync_lag_seconds,
 
         -- booleans
         first_success_at is not null as is_delivered,

@@ -33,7 +33,7 @@ maps as (
         coalesce(cast(channel as varchar), '?') || '/'
         || coalesce(cast(channel_sku as varchar), '?') as record_key,
         {{ quarantine_reason([('missing_internal_sku', 'sku is null')]) }}
-        as quarantine_reason,
+            as quarantine_reason,
         cast(_loaded_at as timestamp) as loaded_at
     from {{ source('catalog', 'channel_sku_map') }}
 
@@ -41,11 +41,14 @@ maps as (
 
 final as (
 
-    select * from skus where quarantine_reason is not null
+    select * from skus
+    where quarantine_reason is not null
     union all
-    select * from bundles where quarantine_reason is not null
+    select * from bundles
+    where quarantine_reason is not null
     union all
-    select * from maps where quarantine_reason is not null
+    select * from maps
+    where quarantine_reason is not null
 
 )
 

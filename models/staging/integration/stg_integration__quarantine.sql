@@ -20,7 +20,8 @@ attempts as (
 
 final as (
 
-    select * from attempts where quarantine_reason is not null
+    select * from attempts
+    where quarantine_reason is not null
 
 )
 

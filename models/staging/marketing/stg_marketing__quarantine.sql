@@ -32,9 +32,11 @@ flags as (
 
 final as (
 
-    select * from promotions where quarantine_reason is not null
+    select * from promotions
+    where quarantine_reason is not null
     union all
-    select * from flags where quarantine_reason is not null
+    select * from flags
+    where quarantine_reason is not null
 
 )
 

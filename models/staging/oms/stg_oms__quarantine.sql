@@ -33,9 +33,11 @@ history as (
 
 final as (
 
-    select * from orders where quarantine_reason is not null
+    select * from orders
+    where quarantine_reason is not null
     union all
-    select * from history where quarantine_reason is not null
+    select * from history
+    where quarantine_reason is not null
 
 )
 

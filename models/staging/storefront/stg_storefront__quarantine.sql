@@ -37,7 +37,8 @@ final as (
 
     select * from orders
     union all
-    select * from lines where quarantine_reason is not null
+    select * from lines
+    where quarantine_reason is not null
 
 )
 

@@ -32,9 +32,11 @@ lines as (
 
 final as (
 
-    select * from shipments where quarantine_reason is not null
+    select * from shipments
+    where quarantine_reason is not null
     union all
-    select * from lines where quarantine_reason is not null
+    select * from lines
+    where quarantine_reason is not null
 
 )
 
