@@ -141,7 +141,9 @@ def simulate(cfg: GeneratorConfig) -> tuple[dict[str, dict[str, pa.Table]], dict
     as_of_scalar = pa.scalar(np.datetime64(as_of_us, "us"), pa.timestamp("us"))
     for tables in raw.values():
         for name, tab in tables.items():
-            tables[name] = tab.filter(pc.less(tab.column("_loaded_at"), as_of_scalar))
+            keep = pc.less(tab.column("_loaded_at"), as_of_scalar)
+            if not pc.all(keep).as_py():  # most tables are already cut; don't copy those
+                tables[name] = tab.filter(keep)
 
     tr = truth.order_truth(cfg, o, f, oms, as_of_us, cals, sf["first_loaded"])
     exc = truth.exceptions(cfg, o, f, oms, sync, sync_t, ev, tr, as_of_us)

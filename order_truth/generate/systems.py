@@ -262,11 +262,13 @@ def oms_tables(cfg: GeneratorConfig, o: Orders, f: Fulfilment, sf: dict, fcs: li
         k = Keyed(o.order_no[idx] * 16 + codes[status], cfg.seed, 212)
         return ((2 + k.random(idx.size) * 28) * MIN_US).astype(np.int64)
 
+    reasons = ["", "payment_hold", "payment_cleared", "customer_request"]
+
     def add(idx: np.ndarray, status: str, when: np.ndarray, reason: str = "") -> None:
         keep = when >= 0
         ev_o.append(idx[keep])
-        ev_s.append(np.full(int(keep.sum()), status, dtype=object))
-        ev_r.append(np.full(int(keep.sum()), reason, dtype=object))
+        ev_s.append(np.full(int(keep.sum()), codes[status], dtype=np.int8))
+        ev_r.append(np.full(int(keep.sum()), reasons.index(reason), dtype=np.int8))
         ev_t.append(when[keep])
 
     add(reached, "created", f.oms_created_us[reached])
@@ -298,13 +300,15 @@ def oms_tables(cfg: GeneratorConfig, o: Orders, f: Fulfilment, sf: dict, fcs: li
     when -= when % US
     srt = np.lexsort((idx, when))
     idx, when = idx[srt], when[srt]
-    st = np.concatenate(ev_s)[srt]
-    rs = np.concatenate(ev_r)[srt]
+    st_code = np.concatenate(ev_s)[srt]
+    rs_code = np.concatenate(ev_r)[srt]
+    st = np.array(list(codes), dtype=object)[st_code]
     hist = pa.table({
         "status_event_id": t.cat("OSE-", t.num(np.arange(1, idx.size + 1), 9)),
         "oms_order_id": oms_id.take(pa.array(idx)),
-        "status": pa.array(st, pa.string()),
-        "reason": t.null_where(rs == "", pa.array(rs, pa.string())),
+        "status": pa.array(list(codes), pa.string()).take(pa.array(st_code.astype(np.int64))),
+        "reason": pa.array([None] + reasons[1:], pa.string()).take(
+            pa.array(rs_code.astype(np.int64))),
         "status_at": ts(when),
         "_loaded_at": ts(when + 2 * US),
     })

@@ -295,8 +295,9 @@ def kpis(cfg: GeneratorConfig, o: Orders, f: Fulfilment, tr: dict, exc: pa.Table
     distinct = np.unique(accounts["account_owner"]).size + np.unique(accounts["crm_owner"]).size
     rate("duplicate_customer_rate", n_rec - distinct, n_rec)
     value("vip_downgrades", int((crm["vip_down_at"] < as_of_us).sum()))
-    diff = np.abs(inv["inv_sf_avail"] - inv["inv_avail"]).sum()
-    rate("inventory_variance", diff, inv["inv_avail"].sum())
+    seen_inv = inv["inv_snap_us"] < as_of_us
+    diff = np.abs(inv["inv_sf_avail"] - inv["inv_avail"])[seen_inv].sum()
+    rate("inventory_variance", diff, inv["inv_avail"][seen_inv].sum())
     # reconciliation classes
     rate("reconciliation_address_mismatch_rate",
          (o.wrong_address & f.oms_reached & in_wh).sum(), placed)
