@@ -49,6 +49,8 @@ SLOTS = [
     ("hub2", "in_transit", "", "hub"),
     ("hub3", "in_transit", "", "hub"),
     ("hub4", "in_transit", "", "hub"),
+    ("hub5", "in_transit", "", "hub"),
+    ("hub6", "in_transit", "", "hub"),
     ("delay", "exception", "delay", "hub"),
     ("resume", "in_transit", "", "hub"),
     ("ofd1", "out_for_delivery", "", "dest"),
@@ -324,9 +326,9 @@ def fulfil(cfg: GeneratorConfig, o: Orders, catalog: Catalog, fcs: list[ref.FC],
     t[:, SLOT["pickup"]] = pickup
     t[:, SLOT["depart"]] = pickup + ((2 + pu("misc3") * 2) * HOUR_US).astype(np.int64)
     # Hub scans spread over the calendar days between dispatch and the first attempt.
-    m_scans = np.clip(span_cal - 1, 0, 4)
+    m_scans = np.clip(span_cal - 1, 0, 6)
     m_scans = np.where(broken | stale, 0, m_scans)
-    for j in range(4):
+    for j in range(6):
         has = m_scans > j
         sday = pkg_ship_day + np.round((j + 1) * span_cal / (m_scans + 1)).astype(np.int64)
         t[:, SLOT[f"hub{j + 1}"]] = np.where(

@@ -176,7 +176,9 @@ def simulate_orders(cfg: GeneratorConfig, start_day: int, people: People, accoun
                                          fc_index["FC-DFW1"])))
     us_any = np.array([fc_index[f] for f in ("FC-EWR1", "FC-ATL1", "FC-DFW1", "FC-ORD1",
                                              "FC-RNO1")])[(col("fc_pick") * 5).astype(int) % 5]
-    cross = col("fc_cross")
+    # Orders served from another FC (stock elsewhere) are an allocation fault: scaled by
+    # --fault-rate, so a clean dataset ships everything from the home FC.
+    cross = col("fc_cross") / max(min(cfg.fault_rate, 1.0), 1e-9)
     fc[:] = np.where(country == "US", np.where(cross < 0.05, us_any, us_home), 0)
     fc = np.where(country == "CA", np.where(cross < 0.10, np.where(
         col("fc_pick") < 0.5, fc_index["FC-EWR1"], fc_index["FC-ORD1"]), fc_index["FC-YYZ1"]), fc)

@@ -16,7 +16,7 @@ from order_truth.generate.config import GeneratorConfig
 from order_truth.generate.fulfil import SLOT, Fulfilment
 from order_truth.generate.keyed import Keyed
 from order_truth.generate.orders import HOUR_US, MIN_US, SERVICE_WEIGHTS, UC, Orders
-from order_truth.generate.tz import DAY_US, US
+from order_truth.generate.tz import DAY_US, US, local_day
 
 CURRENCY = {"US": "USD", "CA": "CAD", "DE": "EUR", "GB": "GBP"}
 SERVICE_NAMES = list(SERVICE_WEIGHTS)
@@ -637,7 +637,8 @@ def support_and_returns(cfg: GeneratorConfig, o: Orders, f: Fulfilment, people: 
     gap_start = f.slot_us[w1, SLOT["depart"]]
     add("wismo", f.pkg_order[w1], gap_start + ((3.2 + u("ticket_time")[f.pkg_order[w1]]) *
                                                DAY_US).astype(np.int64))
-    late = np.flatnonzero(((last_del > prom_end) | (~delivered & ~o.cancelled)) & (
+    del_day = np.where(last_del >= 0, local_day(np.maximum(last_del, 0), o.dest_zone), -1)
+    late = np.flatnonzero(((del_day > o.promised_day) | (~delivered & ~o.cancelled)) & (
         u("ticket") >= 0.6) & (u("ticket") < 0.85))
     add("wismo", late, prom_end[late] + ((2 + u("ticket_time")[late] * 20) * HOUR_US).astype(
         np.int64))
@@ -837,7 +838,7 @@ def sync_attempts(cfg: GeneratorConfig, o: Orders, f: Fulfilment, crm: dict, inv
     pat = np.where(pat == "auto", "ok", pat)
     # first-attempt delay by entity: orders in seconds, customers tens of seconds, inventory
     # up to a couple of minutes (batch pushes)
-    scale = np.select([entity == "order", entity == "customer"], [4.0, 18.0], 45.0)
+    scale = np.select([entity == "order", entity == "customer"], [4.0, 11.0], 24.0)
     first = at + (rng.gamma(1.6, scale, n) * US).astype(np.int64) + 300_000
 
     a_ch, a_num, a_at, a_http, a_out, a_rep = [], [], [], [], [], []
