@@ -45,3 +45,20 @@
     (regexp_match({{ expr }}, '{{ pattern }}'))[{{ group }}]
     {%- endif -%}
 {%- endmacro %}
+
+{#- Case-insensitive match of an expression against a pattern held in a column. -#}
+{% macro regex_matches_column_ci(expr, pattern_column) -%}
+    {{ return(adapter.dispatch('regex_matches_column_ci', 'order_truth')(expr, pattern_column)) }}
+{%- endmacro %}
+
+{% macro default__regex_matches_column_ci(expr, pattern_column) -%}
+    regexp_matches({{ expr }}, {{ pattern_column }}, 'i')
+{%- endmacro %}
+
+{% macro postgres__regex_matches_column_ci(expr, pattern_column) -%}
+    ({{ expr }} ~* {{ pattern_column }})
+{%- endmacro %}
+
+{% macro spark__regex_matches_column_ci(expr, pattern_column) -%}
+    ({{ expr }} rlike concat('(?i)', {{ pattern_column }}))
+{%- endmacro %}

@@ -1,0 +1,106 @@
+-- One row per parcel as the carrier sees it (carrier, tracking_number): its current
+-- canonical status and the first time it reached each state.
+--
+-- Precedence (DESIGN §5): the latest mapped scan wins, ties going to the higher rank;
+-- delivered is terminal and returned_to_sender sticky, so a return leg overrides a delivery
+-- and nothing overrides a return; an exception clears as soon as a later forward scan
+-- arrives. Unmapped scans count as activity but never set a status.
+with
+
+events as (
+
+    select * from {{ ref('int_tracking_events_mapped') }}
+    where not is_duplicate
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by carrier, tracking_number
+            order by
+                case when canonical_status is null then 1 else 0 end,
+                event_at desc,
+                status_rank desc
+        ) as recency_rank
+    from events
+
+),
+
+rolled as (
+
+    select
+        carrier,
+        tracking_number,
+        max(case when recency_rank = 1 then canonical_status end) as latest_status,
+        max(case when recency_rank = 1 then exception_reason end) as latest_exception_reason,
+        min(case when canonical_status = 'picked' then event_at end) as first_picked_at,
+        min(case when canonical_status = 'shipped' then event_at end) as first_shipped_at,
+        min(case when canonical_status = 'in_transit' then event_at end)
+            as first_in_transit_at,
+        min(case when canonical_status = 'out_for_delivery' then event_at end)
+            as first_out_for_delivery_at,
+        min(case when canonical_status = 'attempted_delivery' then event_at end)
+            as first_attempted_delivery_at,
+        min(case when canonical_status = 'available_for_pickup' then event_at end)
+            as first_available_for_pickup_at,
+        min(case when canonical_status = 'exception' then event_at end)
+            as first_exception_at,
+        min(case when canonical_status = 'delivered' then event_at end) as delivered_at,
+        min(case when canonical_status = 'returned_to_sender' then event_at end)
+            as returned_at,
+        min(event_at) as first_event_at,
+        max(event_at) as last_event_at,
+        count(*) as event_count,
+        sum(case when is_unmapped then 1 else 0 end) as unmapped_event_count,
+        sum(case when is_exception then 1 else 0 end) as exception_event_count,
+        sum(case when canonical_status = 'attempted_delivery' then 1 else 0 end)
+            as attempt_count,
+        max(case when is_zone_assumed then 1 else 0 end) = 1 as has_assumed_zone
+    from ranked
+    group by carrier, tracking_number
+
+),
+
+final as (
+
+    select
+        carrier,
+        tracking_number,
+        case
+            when returned_at is not null then 'returned_to_sender'
+            when delivered_at is not null then 'delivered'
+            else latest_status
+        end as current_status,
+        case
+            when returned_at is null and delivered_at is null
+                and latest_status = 'exception' then latest_exception_reason
+        end as open_exception_reason,
+        first_picked_at,
+        first_shipped_at,
+        first_in_transit_at,
+        first_out_for_delivery_at,
+        first_attempted_delivery_at,
+        first_available_for_pickup_at,
+        first_exception_at,
+        delivered_at,
+        returned_at,
+        first_event_at,
+        last_event_at,
+        cast(event_count as bigint) as event_count,
+        cast(unmapped_event_count as bigint) as unmapped_event_count,
+        cast(exception_event_count as bigint) as exception_event_count,
+        cast(attempt_count as bigint) as attempt_count,
+        has_assumed_zone,
+        returned_at is null and delivered_at is null
+        and latest_status in ('shipped', 'in_transit', 'out_for_delivery')
+        and last_event_at
+        < {{ dbt.dateadd('day', '-' ~ var('stale_tracking_days'), data_as_of()) }}
+            as is_stale
+    from rolled
+
+)
+
+select * from final

@@ -1,0 +1,188 @@
+-- One row per tracking event received (event_id), in UTC, mapped onto the canonical
+-- taxonomy. Re-sent copies of the same scan are kept but flagged is_duplicate (the first
+-- arrival is the original), so counts and latencies use each scan once.
+--
+-- Mapping order: the seed row for (carrier, code_field, code, qualifier); then the row for
+-- the code with no qualifier; then the first description pattern that matches. An
+-- unmapped code stays NULL and is counted: it never defaults to in_transit.
+with
+
+events as (
+
+    select * from {{ ref('stg_carrier__tracking_events') }}
+
+),
+
+code_map as (
+
+    select
+        carrier,
+        lower(trim(code_field)) as code_field,
+        {{ normalize_carrier_code('raw_code') }} as code_key,
+        {{ normalize_carrier_code('raw_qualifier') }} as qualifier_key,
+        canonical_status,
+        nullif(exception_reason, '') as exception_reason,
+        is_terminal
+    from {{ ref('carrier_event_map') }}
+
+),
+
+patterns as (
+
+    select * from {{ ref('carrier_description_patterns') }}
+
+),
+
+zones as (
+
+    select * from {{ ref('geo_time_zones') }}
+
+),
+
+countries as (
+
+    select * from {{ ref('countries') }}
+
+),
+
+located as (
+
+    select
+        events.*,
+        coalesce(city_zone.time_zone, countries.default_time_zone) as location_time_zone,
+        events.utc_offset_minutes is null as is_zone_assumed
+    from events
+    left join zones as city_zone
+        on events.location_country = city_zone.country
+            and lower(events.location_city) = city_zone.city
+    left join countries
+        on events.location_country = countries.country
+
+),
+
+in_utc as (
+
+    select
+        located.*,
+        case
+            when utc_offset_minutes is not null
+                then {{ dbt.dateadd('minute', '-1 * utc_offset_minutes', 'event_at_local') }}
+            else {{ local_to_utc('event_at_local', 'location_time_zone') }}
+        end as event_at
+    from located
+
+),
+
+pattern_matches as (
+
+    select
+        in_utc.event_id,
+        patterns.canonical_status,
+        nullif(patterns.exception_reason, '') as exception_reason,
+        patterns.is_terminal,
+        row_number() over (
+            partition by in_utc.event_id order by patterns.pattern_order
+        ) as match_rank
+    from in_utc
+    inner join patterns
+        on (patterns.carrier = '*' or patterns.carrier = in_utc.carrier)
+            and {{ regex_matches_column_ci('in_utc.raw_description', 'patterns.pattern') }}
+
+),
+
+mapped as (
+
+    select
+        in_utc.*,
+        coalesce(
+            exact_code.canonical_status, code_only.canonical_status,
+            by_pattern.canonical_status
+        ) as canonical_status,
+        case
+            when exact_code.canonical_status is not null then exact_code.exception_reason
+            when code_only.canonical_status is not null then code_only.exception_reason
+            else by_pattern.exception_reason
+        end as exception_reason,
+        coalesce(exact_code.is_terminal, code_only.is_terminal, by_pattern.is_terminal)
+            as is_terminal,
+        case
+            when exact_code.canonical_status is not null and in_utc.qualifier_key <> ''
+                then 'code_and_qualifier'
+            when exact_code.canonical_status is not null then 'code'
+            when code_only.canonical_status is not null then 'code_ignoring_qualifier'
+            when by_pattern.canonical_status is not null then 'description_pattern'
+        end as mapping_rule
+    from in_utc
+    left join code_map as exact_code
+        on in_utc.carrier = exact_code.carrier
+            and in_utc.code_field = exact_code.code_field
+            and in_utc.code_key = exact_code.code_key
+            and in_utc.qualifier_key = exact_code.qualifier_key
+    left join code_map as code_only
+        on in_utc.carrier = code_only.carrier
+            and in_utc.code_field = code_only.code_field
+            and in_utc.code_key = code_only.code_key
+            and code_only.qualifier_key = ''
+            and in_utc.qualifier_key <> ''
+    left join pattern_matches as by_pattern
+        on in_utc.event_id = by_pattern.event_id
+            and by_pattern.match_rank = 1
+            and exact_code.canonical_status is null
+            and code_only.canonical_status is null
+
+),
+
+deduplicated as (
+
+    select
+        mapped.*,
+        row_number() over (
+            partition by carrier, tracking_number, code_key, qualifier_key, event_at_local
+            order by loaded_at, event_id
+        ) > 1 as is_duplicate
+    from mapped
+
+),
+
+final as (
+
+    select
+        -- ids
+        event_id,
+        carrier,
+        tracking_number,
+
+        -- the code as sent
+        code_field,
+        raw_code,
+        raw_qualifier,
+        raw_description,
+
+        -- the canonical reading
+        canonical_status,
+        {{ canonical_status_rank('canonical_status') }} as status_rank,
+        exception_reason,
+        coalesce(is_terminal, false) as is_terminal,
+        canonical_status in ('exception') as is_exception,
+        canonical_status is null as is_unmapped,
+        mapping_rule,
+
+        -- where
+        location_city,
+        location_postal_code,
+        location_country,
+        location_time_zone,
+        is_zone_assumed,
+        is_duplicate,
+
+        -- when
+        event_at_local,
+        utc_offset_minutes,
+        event_at,
+        loaded_at,
+        {{ seconds_between('event_at', 'loaded_at') }} as arrival_lag_seconds
+    from deduplicated
+
+)
+
+select * from final
