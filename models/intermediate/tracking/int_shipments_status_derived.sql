@@ -20,6 +20,10 @@ ranked as (
         *,
         row_number() over (
             partition by carrier, tracking_number
+            order by event_at desc, status_rank desc
+        ) as any_recency_rank,
+        row_number() over (
+            partition by carrier, tracking_number
             order by
                 case when canonical_status is null then 1 else 0 end,
                 event_at desc,
@@ -58,7 +62,9 @@ rolled as (
         sum(case when is_exception then 1 else 0 end) as exception_event_count,
         sum(case when canonical_status = 'attempted_delivery' then 1 else 0 end)
             as attempt_count,
-        max(case when is_zone_assumed then 1 else 0 end) = 1 as has_assumed_zone
+        max(case when is_zone_assumed then 1 else 0 end) = 1 as has_assumed_zone,
+        max(case when any_recency_rank = 1 and is_unmapped then 1 else 0 end) = 1
+            as is_latest_scan_unmapped
     from ranked
     group by carrier, tracking_number
 
@@ -94,6 +100,7 @@ final as (
         cast(exception_event_count as bigint) as exception_event_count,
         cast(attempt_count as bigint) as attempt_count,
         has_assumed_zone,
+        is_latest_scan_unmapped,
         returned_at is null and delivered_at is null
         and latest_status in ('shipped', 'in_transit', 'out_for_delivery')
         and last_event_at

@@ -1,0 +1,129 @@
+{#-
+    Normalisation for identity matching. Each macro keeps NULL for "unknown" and turns
+    placeholders into NULL, so a missing value never matches another missing value.
+-#}
+
+{#- Email: trim, lower case, drop the +tag, drop dots for gmail/googlemail; placeholders NULL. -#}
+{% macro normalize_email(expr) -%}
+    {%- set e = "lower(trim(cast(" ~ expr ~ " as varchar)))" -%}
+    {%- set local_part = "split_part(" ~ e ~ ", '@', 1)" -%}
+    {%- set domain = "replace(split_part(" ~ e ~ ", '@', 2), 'googlemail.com', 'gmail.com')" -%}
+    {%- set untagged = "split_part(" ~ local_part ~ ", '+', 1)" -%}
+    case
+        when {{ e }} is null or {{ e }} not like '%_@_%._%' then null
+        when {{ is_placeholder_email(e) }} then null
+        when {{ domain }} = 'gmail.com'
+            then replace({{ untagged }}, '.', '') || '@' || {{ domain }}
+        else {{ untagged }} || '@' || {{ domain }}
+    end
+{%- endmacro %}
+
+{% macro is_placeholder_email(e) -%}
+    (
+        split_part({{ e }}, '@', 1) in (
+            'test', 'noreply', 'no-reply', 'none', 'null', 'na', 'n/a', 'unknown',
+            'example', 'info', 'x', 'xx', 'xxx', 'asdf', 'nobody'
+        )
+        or split_part({{ e }}, '@', 2) in (
+            'example.com', 'example.org', 'test.com', 'none.com', 'invalid', 'mailinator.com'
+        )
+    )
+{%- endmacro %}
+
+{#- Names: lower case, accents folded, punctuation and whitespace removed. -#}
+{% macro normalize_name(expr) -%}
+    nullif({{ order_truth.regex_replace_all(
+        order_truth.fold_accents("lower(trim(cast(" ~ expr ~ " as varchar)))"),
+        '[^a-z]', '') }}, '')
+{%- endmacro %}
+
+{% macro fold_accents(expr) -%}
+    {{ return(adapter.dispatch('fold_accents', 'order_truth')(expr)) }}
+{%- endmacro %}
+
+{% macro default__fold_accents(expr) -%}
+    replace(replace(replace(strip_accents(replace(replace(replace(
+        {{ expr }}, 'ä', 'ae'), 'ö', 'oe'), 'ü', 'ue')), 'ß', 'ss'), 'æ', 'ae'), 'ø', 'o')
+{%- endmacro %}
+
+{% macro postgres__fold_accents(expr) -%}
+    translate(replace(replace(replace(replace({{ expr }}, 'ä', 'ae'), 'ö', 'oe'), 'ü', 'ue'),
+        'ß', 'ss'),
+        'áàâãåçéèêëíìîïñóòôõúùûýÿ', 'aaaaaceeeeiiiinooooouuuyy')
+{%- endmacro %}
+
+{#- Dates of birth as people type them: YYYY-MM-DD, YYYYMMDD, MM/DD/YYYY, DD.MM.YYYY. -#}
+{% macro parse_date_of_birth(expr) -%}
+    {%- set s = "trim(cast(" ~ expr ~ " as varchar))" -%}
+    case
+        when {{ order_truth.regex_matches(s, '^[0-9]{4}-[0-9]{2}-[0-9]{2}$') }}
+            then {{ order_truth.safe_cast(s, 'date') }}
+        when {{ order_truth.regex_matches(s, '^[0-9]{8}$') }}
+            then {{ order_truth.safe_cast(
+                "substr(" ~ s ~ ", 1, 4) || '-' || substr(" ~ s ~ ", 5, 2) || '-' || substr("
+                ~ s ~ ", 7, 2)", 'date') }}
+        when {{ order_truth.regex_matches(s, '^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$') }}
+            then {{ order_truth.safe_cast(
+                "split_part(" ~ s ~ ", '/', 3) || '-' || lpad(split_part(" ~ s
+                ~ ", '/', 1), 2, '0') || '-' || lpad(split_part(" ~ s ~ ", '/', 2), 2, '0')",
+                'date') }}
+        when {{ order_truth.regex_matches(s, '^[0-9]{1,2}[.][0-9]{1,2}[.][0-9]{4}$') }}
+            then {{ order_truth.safe_cast(
+                "split_part(" ~ s ~ ", '.', 3) || '-' || lpad(split_part(" ~ s
+                ~ ", '.', 2), 2, '0') || '-' || lpad(split_part(" ~ s ~ ", '.', 1), 2, '0')",
+                'date') }}
+    end
+{%- endmacro %}
+
+{#- The house number at either end of an address line ("12 Main St", "Hauptstr. 12"). -#}
+{% macro house_number(expr) -%}
+    coalesce(
+        {{ order_truth.regex_extract("trim(cast(" ~ expr ~ " as varchar))", '^[0-9]+') }},
+        {{ order_truth.regex_extract("trim(cast(" ~ expr ~ " as varchar))", '[0-9]+$') }}
+    )
+{%- endmacro %}
+
+{#- One canonical line for an address: lower case, punctuation dropped, street types
+    shortened ("Main Street" = "Main St."), then postal code, city and country. -#}
+{% macro canonical_street(line1) -%}
+    {%- set l = order_truth.regex_replace_all(
+        order_truth.fold_accents("lower(trim(cast(" ~ line1 ~ " as varchar)))"),
+        '[.,]', '') -%}
+    {%- set l = order_truth.regex_replace_all(l, 'strasse|straße', 'str') -%}
+    {%- set l = order_truth.regex_replace_all(l, ' street$', ' st') -%}
+    {%- set l = order_truth.regex_replace_all(l, ' avenue$', ' ave') -%}
+    {%- set l = order_truth.regex_replace_all(l, ' road$', ' rd') -%}
+    {{ order_truth.regex_replace_all(l, '[ ]+', ' ') }}
+{%- endmacro %}
+
+{% macro canonical_address_line(line1, postal, city, country) -%}
+    {{ order_truth.canonical_street(line1) }}
+    || ', ' || coalesce(upper(trim(cast({{ postal }} as varchar))), '')
+    || ' ' || coalesce(lower(trim(cast({{ city }} as varchar))), '')
+    || ', ' || coalesce(upper(trim(cast({{ country }} as varchar))), '')
+{%- endmacro %}
+
+{#- Similarity in [0, 1] for fuzzy name comparison (Jaro-Winkler where the engine has it). -#}
+{% macro name_similarity(a, b) -%}
+    {{ return(adapter.dispatch('name_similarity', 'order_truth')(a, b)) }}
+{%- endmacro %}
+
+{% macro default__name_similarity(a, b) -%}
+    jaro_winkler_similarity({{ a }}, {{ b }})
+{%- endmacro %}
+
+{% macro postgres__name_similarity(a, b) -%}
+    (1.0 - cast(levenshtein({{ a }}, {{ b }}) as double precision)
+        / greatest(length({{ a }}), length({{ b }}), 1))
+{%- endmacro %}
+
+{#- A name comparison level from a similarity: exact, close (typo), weak, disagree, missing. -#}
+{% macro similarity_level(similarity, missing) -%}
+    case
+        when {{ missing }} then 'missing'
+        when {{ similarity }} >= 0.999 then 'exact'
+        when {{ similarity }} >= 0.92 then 'close'
+        when {{ similarity }} >= 0.80 then 'weak'
+        else 'disagree'
+    end
+{%- endmacro %}
