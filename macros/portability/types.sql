@@ -23,3 +23,8 @@
         array_sort(collect_list(struct({{ order_by }} as k, {{ expr }} as v))),
         x -> x.v), '{{ delimiter }}')
 {%- endmacro %}
+
+{#- How many rows satisfy a condition, as a bigint on every engine. -#}
+{% macro count_if(condition) -%}
+    cast(sum(case when {{ condition }} then 1 else 0 end) as bigint)
+{%- endmacro %}

@@ -32,7 +32,8 @@ final as (
         kpis.target_comparator,
         kpis.target_value,
         kpis.kpi_period >= coverage.first_order_date
-        and {{ dbt.dateadd('month', 1, 'kpis.kpi_period') }} <= coverage.as_of_date
+        and {{ dbt.dateadd('month', 1, 'kpis.kpi_period') }}
+        <= {{ dbt.dateadd('day', 1, 'coverage.as_of_date') }}
             as is_complete_month
     from kpis
     cross join coverage
