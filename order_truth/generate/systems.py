@@ -532,7 +532,7 @@ def crm_tables(cfg: GeneratorConfig, o: Orders, f: Fulfilment, accounts: dict,
     vip, r, new_r = vip[keep], r[keep], new_r[keep]
     vip_at = window_start_us + (rng.random(vip.size) * span).astype(np.int64)
     add(vip, "vip_tier", np.array(tiers, dtype=object)[r], np.array(tiers, dtype=object)[new_r],
-        vip_at, vip * 8 + 1)
+        vip_at, 5 * 10**12 + vip * 8 + 1)
     # stale addresses that somebody fixed during the window
     stale = np.flatnonzero(accounts["crm_stale"])
     fixed = stale[rng.random(stale.size) < 0.25]
@@ -541,7 +541,7 @@ def crm_tables(cfg: GeneratorConfig, o: Orders, f: Fulfilment, accounts: dict,
         zero_copy_only=False)
     owner = accounts["crm_owner"][fixed]
     add(fixed, "postal_code", pc_old, np.array(accounts["true_postal"], dtype=object)[owner],
-        fix_at, fixed * 8 + 2)
+        fix_at, 5 * 10**12 + fixed * 8 + 2)
     # payment holds, written on the person's main contact
     hold = np.flatnonzero(f.hold_start_us >= 0)
     hc = accounts["crm_contact"][o.person[hold]]
@@ -821,6 +821,8 @@ def sync_attempts(cfg: GeneratorConfig, o: Orders, f: Fulfilment, crm: dict, inv
     change_ids = pa.concat_arrays([a.cast(pa.string()) for a in cid])
     n = at.size
     ckey = np.concatenate(keys)
+    if np.unique(ckey).size != ckey.size:
+        raise ValueError("sync change keys collide: attempt ids would not be unique")
     rng = Keyed(ckey, cfg.seed, 25)
     r = rng.random(n)
     u_http = rng.random(n)

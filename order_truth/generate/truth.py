@@ -284,7 +284,14 @@ def kpis(cfg: GeneratorConfig, o: Orders, f: Fulfilment, tr: dict, exc: pa.Table
     last = np.argmax(key, axis=1)
     any_vis = visible.any(axis=1)
     cur = np.array(STATUSES, dtype=object)[f.slot_status[p1, last]]
-    in_flight = any_vis & np.isin(cur, list(MOVING | IN_TRANSIT_GROUP))
+    last_seen = np.where(visible, times, -1).max(axis=1)
+    recent = last_seen >= as_of_us - cfg_stale_days() * DAY_US
+    # the latest scan must carry a code the map knows (else the carrier status is unknown)
+    unm = np.zeros(f.slot_us.shape, dtype=bool)
+    unm[ev["event_pkg"], ev["event_slot"]] = ev["unmapped"]
+    last_any = np.argmax(np.where(visible, times, -1), axis=1)
+    recent &= ~unm[p1, last_any]
+    in_flight = any_vis & np.isin(cur, list(MOVING | IN_TRANSIT_GROUP)) & recent
     carrier_grp = np.where(np.isin(cur, list(IN_TRANSIT_GROUP)), "in_transit", cur)
     oms_status = oms_status_at(oms, f.pkg_order[p1], as_of_us)
     match = in_flight & (oms_status == carrier_grp)
