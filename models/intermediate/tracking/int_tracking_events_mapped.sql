@@ -27,6 +27,23 @@ code_map as (
 
 ),
 
+code_map_any_field as (
+
+    -- for feeds that do not say which code list a code is from: a code (and qualifier)
+    -- that means one state in every list of its carrier
+    select
+        carrier,
+        code_key,
+        qualifier_key,
+        min(canonical_status) as canonical_status,
+        min(exception_reason) as exception_reason,
+        bool_and(is_terminal) as is_terminal
+    from code_map
+    group by carrier, code_key, qualifier_key
+    having count(distinct canonical_status) = 1
+
+),
+
 patterns as (
 
     select * from {{ ref('carrier_description_patterns') }}
@@ -87,6 +104,8 @@ pattern_matches as (
     inner join patterns
         on (patterns.carrier = '*' or patterns.carrier = in_utc.carrier)
             and {{ regex_matches_column_ci('in_utc.raw_description', 'patterns.pattern') }}
+    -- descriptions are read only for carriers we know: an unknown carrier stays unmapped
+    where in_utc.carrier in (select carrier from code_map)
 
 ),
 
@@ -95,20 +114,24 @@ mapped as (
     select
         in_utc.*,
         coalesce(
-            exact_code.canonical_status, code_only.canonical_status,
-            by_pattern.canonical_status
+            exact_code.canonical_status, any_field.canonical_status,
+            code_only.canonical_status, by_pattern.canonical_status
         ) as canonical_status,
         case
             when exact_code.canonical_status is not null then exact_code.exception_reason
+            when any_field.canonical_status is not null then any_field.exception_reason
             when code_only.canonical_status is not null then code_only.exception_reason
             else by_pattern.exception_reason
         end as exception_reason,
-        coalesce(exact_code.is_terminal, code_only.is_terminal, by_pattern.is_terminal)
-            as is_terminal,
+        coalesce(
+            exact_code.is_terminal, any_field.is_terminal, code_only.is_terminal,
+            by_pattern.is_terminal
+        ) as is_terminal,
         case
-            when exact_code.canonical_status is not null and in_utc.qualifier_key <> ''
-                then 'code_and_qualifier'
-            when exact_code.canonical_status is not null then 'code'
+            when coalesce(exact_code.canonical_status, any_field.canonical_status) is not null
+                and in_utc.qualifier_key <> '' then 'code_and_qualifier'
+            when coalesce(exact_code.canonical_status, any_field.canonical_status) is not null
+                then 'code'
             when code_only.canonical_status is not null then 'code_ignoring_qualifier'
             when by_pattern.canonical_status is not null then 'description_pattern'
         end as mapping_rule
@@ -118,6 +141,11 @@ mapped as (
             and in_utc.code_field = exact_code.code_field
             and in_utc.code_key = exact_code.code_key
             and in_utc.qualifier_key = exact_code.qualifier_key
+    left join code_map_any_field as any_field
+        on coalesce(in_utc.code_field, '') = ''
+            and in_utc.carrier = any_field.carrier
+            and in_utc.code_key = any_field.code_key
+            and in_utc.qualifier_key = any_field.qualifier_key
     left join code_map as code_only
         on in_utc.carrier = code_only.carrier
             and in_utc.code_field = code_only.code_field
@@ -128,6 +156,7 @@ mapped as (
         on in_utc.event_id = by_pattern.event_id
             and by_pattern.match_rank = 1
             and exact_code.canonical_status is null
+            and any_field.canonical_status is null
             and code_only.canonical_status is null
 
 ),
