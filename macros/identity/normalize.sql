@@ -127,3 +127,8 @@
         else 'disagree'
     end
 {%- endmacro %}
+
+{#- The resolve-identities input file as a relation (written as Parquet by the CLI). -#}
+{% macro identity_input_relation(path) -%}
+    read_parquet('{{ path }}')
+{%- endmacro %}
