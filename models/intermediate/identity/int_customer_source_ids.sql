@@ -23,9 +23,17 @@ pairs as (
 
 links as (
 
-    select record_key_a as record_key, link_rule, match_weight from pairs
+    select
+        record_key_a as record_key,
+        link_rule,
+        match_weight
+    from pairs
     union all
-    select record_key_b as record_key, link_rule, match_weight from pairs
+    select
+        record_key_b as record_key,
+        link_rule,
+        match_weight
+    from pairs
 
 ),
 
@@ -36,7 +44,7 @@ strongest as (
         link_rule,
         match_weight,
         row_number() over (
-            partition by record_key order by match_weight desc, link_rule
+            partition by record_key order by match_weight desc, link_rule asc
         ) as strength_rank
     from links
 

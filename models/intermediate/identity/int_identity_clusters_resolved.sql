@@ -20,7 +20,9 @@ records as (
 
 accepted as (
 
-    select record_key_a, record_key_b
+    select
+        record_key_a,
+        record_key_b
     from {{ ref('int_identity_pairs_scored') }}
     where is_accepted
 
@@ -28,15 +30,24 @@ accepted as (
 
 edges as (
 
-    select record_key_a as src, record_key_b as dst from accepted
+    select
+        record_key_a as src,
+        record_key_b as dst
+    from accepted
     union all
-    select record_key_b as src, record_key_a as dst from accepted
+    select
+        record_key_b as src,
+        record_key_a as dst
+    from accepted
 
 ),
 
 labels_0 as (
 
-    select record_key, seniority as label from records
+    select
+        record_key,
+        seniority as label
+    from records
 
 ),
 {% for i in range(1, rounds + 1) %}
@@ -56,8 +67,10 @@ propagated_{{ i }} as (
 
     select
         labels_{{ i - 1 }}.record_key,
-        least(labels_{{ i - 1 }}.label, coalesce(neighbour_min_{{ i }}.label,
-            labels_{{ i - 1 }}.label)) as label
+        least(labels_{{ i - 1 }}.label, coalesce(
+            neighbour_min_{{ i }}.label,
+            labels_{{ i - 1 }}.label
+        )) as label
     from labels_{{ i - 1 }}
     left join neighbour_min_{{ i }}
         on labels_{{ i - 1 }}.record_key = neighbour_min_{{ i }}.record_key
@@ -69,7 +82,10 @@ labels_{{ i }} as (
     -- pointer jumping: adopt the label of the record my label points at
     select
         propagated_{{ i }}.record_key,
-        least(propagated_{{ i }}.label, coalesce(pointed.label, propagated_{{ i }}.label))
+        least(
+            propagated_{{ i }}.label,
+            coalesce(pointed.label, propagated_{{ i }}.label)
+        )
             as label
     from propagated_{{ i }}
     inner join records as own
@@ -86,7 +102,8 @@ final as (
     select
         labels_{{ rounds }}.record_key,
         anchor.record_key as anchor_record_key,
-        'cus_' || substr({{ dbt.hash('anchor.record_key') }}, 1, 16) as customer_id
+        'cus_'
+        || substr({{ dbt.hash('anchor.record_key') }}, 1, 16) as customer_id
     from labels_{{ rounds }}
     inner join records as anchor
         on labels_{{ rounds }}.label = anchor.seniority

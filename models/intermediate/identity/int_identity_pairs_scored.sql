@@ -19,28 +19,56 @@ weights as (
 
 keys_raw as (
 
-    select record_key, 'email' as key_type, email_norm as key_value
-    from records where email_norm is not null
+    select
+        record_key,
+        'email' as key_type,
+        email_norm as key_value
+    from records
+    where email_norm is not null
     union all
-    select record_key, 'phone', phone_norm
-    from records where phone_norm is not null
+    select
+        record_key,
+        'phone',
+        phone_norm
+    from records
+    where phone_norm is not null
     union all
-    select record_key, 'last_dob', last_norm || '|' || cast(date_of_birth as varchar)
-    from records where last_norm is not null and date_of_birth is not null
+    select
+        record_key,
+        'last_dob',
+        last_norm || '|' || cast(date_of_birth as varchar)
+    from records
+    where last_norm is not null and date_of_birth is not null
     union all
-    select record_key, 'first_dob', first_norm || '|' || cast(date_of_birth as varchar)
-    from records where first_norm is not null and date_of_birth is not null
+    select
+        record_key,
+        'first_dob',
+        first_norm || '|' || cast(date_of_birth as varchar)
+    from records
+    where first_norm is not null and date_of_birth is not null
     union all
-    select record_key, 'address', postal_norm || '|' || house_no
-    from records where postal_norm is not null and house_no is not null
+    select
+        record_key,
+        'address',
+        postal_norm || '|' || house_no
+    from records
+    where postal_norm is not null and house_no is not null
     union all
-    select record_key, 'name_postal', last_norm || '|' || first_initial || '|' || postal_norm
-    from records where last_norm is not null and postal_norm is not null
+    select
+        record_key,
+        'name_postal',
+        last_norm || '|' || first_initial || '|' || postal_norm
+    from records
+    where last_norm is not null and postal_norm is not null
     union all
-    select record_key, 'name_pair',
+    select
+        record_key,
+        'name_pair',
         least(first_norm, last_norm) || '|' || greatest(first_norm, last_norm)
-        || '|' || coalesce(cast(date_of_birth as varchar), postal_norm, email_norm, '')
-    from records where first_norm is not null and last_norm is not null
+        || '|'
+        || coalesce(cast(date_of_birth as varchar), postal_norm, email_norm, '')
+    from records
+    where first_norm is not null and last_norm is not null
 
 ),
 
@@ -50,7 +78,9 @@ keys as (
         keys_raw.record_key,
         keys_raw.key_type,
         keys_raw.key_value,
-        coalesce(records.first_norm, '') || '|' || coalesce(records.last_norm, '')
+        coalesce(records.first_norm, '')
+        || '|'
+        || coalesce(records.last_norm, '')
             as name_signature
     from keys_raw
     inner join records
@@ -63,11 +93,14 @@ usable_keys as (
     -- a key shared by many *different people* (a shop's phone, a shared inbox) is not
     -- evidence of identity and would chain strangers together; one person's many guest
     -- orders share their email and stay usable
-    select key_type, key_value
+    select
+        key_type,
+        key_value
     from keys
     group by key_type, key_value
     having count(*) >= 2
-        and count(distinct name_signature) <= {{ var('identity_max_key_frequency') }}
+        and count(distinct name_signature)
+        <= {{ var('identity_max_key_frequency') }}
         and count(*) <= {{ var('identity_max_block_size') }}
 
 ),
@@ -75,16 +108,16 @@ usable_keys as (
 candidates as (
 
     select distinct
-        a.record_key as record_key_a,
-        b.record_key as record_key_b
-    from keys as a
+        key_a.record_key as record_key_a,
+        key_b.record_key as record_key_b
+    from keys as key_a
     inner join usable_keys
-        on a.key_type = usable_keys.key_type
-            and a.key_value = usable_keys.key_value
-    inner join keys as b
-        on a.key_type = b.key_type
-            and a.key_value = b.key_value
-            and a.record_key < b.record_key
+        on key_a.key_type = usable_keys.key_type
+            and key_a.key_value = usable_keys.key_value
+    inner join keys as key_b
+        on key_a.key_type = key_b.key_type
+            and key_a.key_value = key_b.key_value
+            and key_a.record_key < key_b.record_key
 
 ),
 
@@ -104,14 +137,20 @@ compared as (
             else 'disagree'
         end as phone_level,
         case
-            when ra.date_of_birth is null or rb.date_of_birth is null then 'missing'
+            when
+                ra.date_of_birth is null or rb.date_of_birth is null
+                then 'missing'
             when ra.date_of_birth = rb.date_of_birth then 'agree'
             else 'disagree'
         end as dob_level,
-        {{ name_similarity('ra.first_norm', 'rb.first_norm') }} as first_similarity,
-        {{ name_similarity('ra.last_norm', 'rb.last_norm') }} as last_similarity,
-        {{ name_similarity('ra.first_norm', 'rb.last_norm') }} as cross_similarity_1,
-        {{ name_similarity('ra.last_norm', 'rb.first_norm') }} as cross_similarity_2,
+        {{ name_similarity('ra.first_norm', 'rb.first_norm') }}
+            as first_similarity,
+        {{ name_similarity('ra.last_norm', 'rb.last_norm') }}
+            as last_similarity,
+        {{ name_similarity('ra.first_norm', 'rb.last_norm') }}
+            as cross_similarity_1,
+        {{ name_similarity('ra.last_norm', 'rb.first_norm') }}
+            as cross_similarity_2,
         ra.first_norm is null or rb.first_norm is null as first_missing,
         ra.last_norm is null or rb.last_norm is null as last_missing,
         case
@@ -133,10 +172,14 @@ levelled as (
 
     select
         compared.*,
-        coalesce(cross_similarity_1 >= 0.92 and cross_similarity_2 >= 0.92
-            and not (first_similarity >= 0.92 and last_similarity >= 0.92), false)
+        coalesce(
+            cross_similarity_1 >= 0.92 and cross_similarity_2 >= 0.92
+            and not (first_similarity >= 0.92 and last_similarity >= 0.92),
+            false
+        )
             as is_name_swapped,
-        {{ similarity_level('first_similarity', 'first_missing') }} as first_level,
+        {{ similarity_level('first_similarity', 'first_missing') }}
+            as first_level,
         {{ similarity_level('last_similarity', 'last_missing') }} as last_level
     from compared
 
@@ -152,7 +195,8 @@ swapped_fixed as (
         dob_level,
         address_level,
         is_name_swapped,
-        case when is_name_swapped then 'exact' else first_level end as first_level,
+        case when is_name_swapped then 'exact' else first_level end
+            as first_level,
         case when is_name_swapped then 'exact' else last_level end as last_level
     from levelled
 
@@ -162,21 +206,31 @@ scored as (
 
     select
         swapped_fixed.*,
-        w_email.weight + w_phone.weight + w_dob.weight + w_first.weight + w_last.weight
+        w_email.weight
+        + w_phone.weight
+        + w_dob.weight
+        + w_first.weight
+        + w_last.weight
         + w_address.weight as match_weight
     from swapped_fixed
     inner join weights as w_email
-        on w_email.comparison = 'email' and swapped_fixed.email_level = w_email.level
+        on w_email.comparison = 'email'
+            and swapped_fixed.email_level = w_email.level
     inner join weights as w_phone
-        on w_phone.comparison = 'phone' and swapped_fixed.phone_level = w_phone.level
+        on w_phone.comparison = 'phone'
+            and swapped_fixed.phone_level = w_phone.level
     inner join weights as w_dob
-        on w_dob.comparison = 'date_of_birth' and swapped_fixed.dob_level = w_dob.level
+        on w_dob.comparison = 'date_of_birth'
+            and swapped_fixed.dob_level = w_dob.level
     inner join weights as w_first
-        on w_first.comparison = 'first_name' and swapped_fixed.first_level = w_first.level
+        on w_first.comparison = 'first_name'
+            and swapped_fixed.first_level = w_first.level
     inner join weights as w_last
-        on w_last.comparison = 'last_name' and swapped_fixed.last_level = w_last.level
+        on w_last.comparison = 'last_name'
+            and swapped_fixed.last_level = w_last.level
     inner join weights as w_address
-        on w_address.comparison = 'address' and swapped_fixed.address_level = w_address.level
+        on w_address.comparison = 'address'
+            and swapped_fixed.address_level = w_address.level
 
 ),
 
@@ -195,7 +249,9 @@ final as (
         match_weight,
         -- the deterministic rule that explains the link, in cascade order
         case
-            when email_level = 'agree' and first_level <> 'disagree' then 'email'
+            when
+                email_level = 'agree' and first_level <> 'disagree'
+                then 'email'
             when phone_level = 'agree' and last_level <> 'disagree' then 'phone'
             when dob_level = 'agree' and first_level in ('exact', 'close')
                 and last_level in ('exact', 'close') then 'name_dob'

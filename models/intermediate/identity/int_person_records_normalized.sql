@@ -14,13 +14,16 @@ normalized as (
         records.*,
         {{ normalize_email('email_raw') }} as email_norm,
         case
-            when {{ regex_matches("coalesce(phone_e164, '')", '^[+][0-9]{8,15}$') }}
+            when {{ regex_matches(
+                "coalesce(phone_e164, '')", '^[+][0-9]{8,15}$'
+            ) }}
                 then phone_e164
         end as phone_norm,
         {{ normalize_name('first_name') }} as first_norm,
         {{ normalize_name('last_name') }} as last_norm,
         {{ parse_date_of_birth('date_of_birth_raw') }} as date_of_birth,
-        upper({{ regex_replace_all('postal_code', '[^0-9A-Za-z]', '') }}) as postal_norm,
+        upper({{ regex_replace_all('postal_code', '[^0-9A-Za-z]', '') }})
+            as postal_norm,
         {{ house_number('address_line1') }} as house_no,
         {{ canonical_street('address_line1') }} as street_norm
     from records

@@ -126,7 +126,15 @@ final as (
         requester_email_raw,
         cast(null as varchar),
         split_part(requester_name, ' ', 1),
-        nullif(trim(substr(requester_name, length(split_part(requester_name, ' ', 1)) + 2)), ''),
+        nullif(
+            trim(
+                substr(
+                    requester_name,
+                    length(split_part(requester_name, ' ', 1)) + 2
+                )
+            ),
+            ''
+        ),
         cast(null as varchar),
         cast(null as varchar),
         cast(null as varchar),

@@ -36,7 +36,8 @@ classified as (
     cross join countries
     left join holidays
         on countries.country = holidays.country
-            and cast(days.date_day as date) = cast(holidays.holiday_date as date)
+            and cast(days.date_day as date)
+            = cast(holidays.holiday_date as date)
 
 ),
 
@@ -47,8 +48,14 @@ flagged as (
         (
             classified.holiday_name is null
             and not (
-                (classified.iso_day_of_week = 6 and countries.weekend_days like '%sat%')
-                or (classified.iso_day_of_week = 7 and countries.weekend_days like '%sun%')
+                (
+                    classified.iso_day_of_week = 6
+                    and countries.weekend_days like '%sat%'
+                )
+                or (
+                    classified.iso_day_of_week = 7
+                    and countries.weekend_days like '%sun%'
+                )
             )
         ) as is_business_day
     from classified

@@ -13,7 +13,8 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by order_id order by applied_order_version desc, applied_at desc
+            partition by order_id
+            order by applied_order_version desc, applied_at desc
         ) as newest_rank,
         min(applied_at) over (partition by order_id) as first_applied_at,
         min(created_at) over (partition by order_id) as oms_created_at

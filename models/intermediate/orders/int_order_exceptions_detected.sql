@@ -99,15 +99,22 @@ infeasible_claims as (
         promised.order_id,
         'promo_claim_infeasible' as exception_class,
         'marketing' as root_cause_system,
-        promised.promo_code || ' promised ' || promised.delivery_claim || ' but '
-        || promised.fc_id || ' to ' || promised.dest_country || ' takes at least '
-        || cast(lanes.min_transit_days as varchar) || ' business days' as evidence,
+        promised.promo_code
+        || ' promised '
+        || promised.delivery_claim
+        || ' but '
+        || promised.fc_id
+        || ' to '
+        || promised.dest_country
+        || ' takes at least '
+        || cast(lanes.min_transit_days as varchar)
+        || ' business days' as evidence,
         orders.placed_at as opened_at,
         cast(null as timestamp) as resolved_at
     from promised
     inner join lanes
         on promised.fc_id = lanes.fc_id
-        and promised.dest_country = lanes.dest_country
+            and promised.dest_country = lanes.dest_country
     inner join orders
         on promised.order_id = orders.order_id
     where promised.is_claim_applied
@@ -121,8 +128,9 @@ holds as (
         oms.order_id,
         'payment_hold' as exception_class,
         'crm' as root_cause_system,
-        'OMS held the order for payment: ' || coalesce(held.status_reason, 'no reason')
-        as evidence,
+        'OMS held the order for payment: '
+        || coalesce(held.status_reason, 'no reason')
+            as evidence,
         held.status_at as opened_at,
         min(released.status_at) as resolved_at
     from status_history as held
@@ -130,8 +138,8 @@ holds as (
         on held.oms_order_id = oms.oms_order_id
     left join status_history as released
         on held.oms_order_id = released.oms_order_id
-        and released.oms_status = 'released'
-        and released.status_at >= held.status_at
+            and released.oms_status = 'released'
+            and held.status_at <= released.status_at
     where held.oms_status = 'payment_hold'
     group by oms.order_id, held.status_reason, held.status_at
 
@@ -145,7 +153,8 @@ dead_letters as (
         'integration' as root_cause_system,
         entity || ' change ' || change_id || ' dead-lettered after '
         || cast(attempts_to_deliver as varchar) || ' attempts (last HTTP '
-        || coalesce(cast(last_http_status as varchar), 'timeout') || ')' as evidence,
+        || coalesce(cast(last_http_status as varchar), 'timeout')
+        || ')' as evidence,
         dead_lettered_at as opened_at,
         first_success_at as resolved_at
     from sync_events
@@ -171,7 +180,9 @@ never_reached as (
         first_order_changes.entity_id as order_id,
         'never_reached_oms' as exception_class,
         'integration' as root_cause_system,
-        'order ' || first_order_changes.entity_id || ' is in the dead-letter queue and '
+        'order '
+        || first_order_changes.entity_id
+        || ' is in the dead-letter queue and '
         || 'not in the OMS' as evidence,
         first_order_changes.dead_lettered_at as opened_at,
         cast(null as timestamp) as resolved_at

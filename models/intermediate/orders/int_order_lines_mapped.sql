@@ -59,7 +59,8 @@ exploded as (
         latest_lines.line_number,
         latest_lines.channel_sku,
         coalesce(components.component_sku, latest_lines.mapped_sku) as sku,
-        latest_lines.quantity * coalesce(components.component_qty, 1) as quantity,
+        latest_lines.quantity
+        * coalesce(components.component_qty, 1) as quantity,
         components.bundle_sku is not null as is_from_bundle,
         latest_lines.mapped_sku is null as is_unmapped
     from latest_lines

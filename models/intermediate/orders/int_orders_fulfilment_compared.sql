@@ -60,7 +60,7 @@ compared as (
         on ordered.order_id = shipped.order_id
             and ordered.sku_key = shipped.sku_key
     where coalesce(ordered.order_id, shipped.order_id) in (
-            select order_id from shipped_orders
+            select shipped_orders.order_id from shipped_orders
         )
 
 ),
@@ -78,12 +78,20 @@ final as (
             else 0
         end) as missing_units,
         max(case when is_unmapped then 1 else 0 end) = 1 as has_unmapped_sku,
-        max(case when ordered_quantity = 0 and shipped_quantity > 0 then 1 else 0 end) = 1
+        max(
+            case
+                when ordered_quantity = 0 and shipped_quantity > 0 then 1 else 0
+            end
+        )
+        = 1
             as has_mis_pick,
-        max(case when shipped_quantity < ordered_quantity and ordered_quantity > 0
-                and not is_unmapped then 1
-            else 0
-        end) = 1 as has_short_ship
+        max(
+            case when shipped_quantity < ordered_quantity
+                    and ordered_quantity > 0
+                    and not is_unmapped then 1
+                else 0
+            end
+        ) = 1 as has_short_ship
     from compared
     group by order_id
 

@@ -61,15 +61,28 @@ parcels as (
     select
         order_id,
         count(*) as shipment_count,
-        sum(case when delivered_at is not null then 1 else 0 end) as delivered_count,
-        max(case when returned_at is not null then 1 else 0 end) = 1 as has_returned_parcel,
-        max(case when first_available_for_pickup_at is not null then 1 else 0 end) = 1
+        sum(case when delivered_at is not null then 1 else 0 end)
+            as delivered_count,
+        max(case when returned_at is not null then 1 else 0 end)
+        = 1 as has_returned_parcel,
+        max(
+            case
+                when first_available_for_pickup_at is not null then 1 else 0
+            end
+        )
+        = 1
             as has_pickup_point_parcel,
         max(case when is_stale then 1 else 0 end) = 1 as has_stale_parcel,
         min(shipped_at) as first_shipped_at,
         max(shipped_at) as last_shipped_at,
         max(delivered_at) as last_delivered_at,
-        min(case when delivered_at is null then {{ canonical_status_rank('current_status') }} end)
+        min(
+            case
+                when
+                    delivered_at is null
+                    then {{ canonical_status_rank('current_status') }}
+            end
+        )
             as lowest_open_rank,
         max(carrier) as carrier
     from shipments
@@ -91,7 +104,8 @@ judged as (
         parcels.last_shipped_at,
         coalesce(oms_status.is_cancelled, false) as is_cancelled,
         coalesce(mapped_lines.has_unmapped_sku, false) as has_unmapped_sku,
-        coalesce(parcels.has_pickup_point_parcel, false) as has_pickup_point_parcel,
+        coalesce(parcels.has_pickup_point_parcel, false)
+            as has_pickup_point_parcel,
         coalesce(parcels.has_stale_parcel, false) as has_stale_parcel,
         coalesce(parcels.has_returned_parcel, false) as has_returned_parcel,
         parcels.shipment_count > 0
@@ -122,10 +136,18 @@ dated as (
         case when is_delivered then last_delivered_at end as delivered_at,
         case
             when is_delivered
-                then cast({{ utc_to_local('last_delivered_at', 'dest_time_zone') }} as date)
+                then cast(
+                        {{ utc_to_local(
+                            'last_delivered_at', 'dest_time_zone'
+                        ) }} as date
+                    )
         end as delivered_date_local,
-        cast({{ utc_to_local(dbt.dateadd('second', -1, data_as_of()), 'dest_time_zone') }}
-            as date) as as_of_date_local
+        cast(
+            {{ utc_to_local(
+                dbt.dateadd('second', -1, data_as_of()), 'dest_time_zone'
+            ) }}
+            as date
+        ) as as_of_date_local
     from judged
 
 ),
@@ -158,16 +180,26 @@ final as (
         end as is_on_time,
         case
             when dated.is_delivered and not dated.has_unmapped_sku
-                then not (coalesce(dated.has_mis_pick, false)
-                    or coalesce(dated.has_short_ship, false))
+                then not (
+                        coalesce(dated.has_mis_pick, false)
+                        or coalesce(dated.has_short_ship, false)
+                    )
         end as is_correct,
         case
-            when dated.is_delivered and dated.delivered_date_local > dated.promised_delivery_date
-                then greatest(delivered_day.business_day_number - promised_day.business_day_number, 1)
-            when dated.is_delivered and dated.promised_delivery_date is not null then 0
+            when dated.is_delivered
+                and dated.delivered_date_local > dated.promised_delivery_date
+                then greatest(
+                        delivered_day.business_day_number
+                        - promised_day.business_day_number,
+                        1
+                    )
+            when
+                dated.is_delivered and dated.promised_delivery_date is not null
+                then 0
         end as business_days_late,
         not dated.is_delivered and not dated.is_cancelled
-        and dated.promised_delivery_date < {{ dbt.dateadd('day', -1, 'dated.as_of_date_local') }}
+        and dated.promised_delivery_date
+        < {{ dbt.dateadd('day', -1, 'dated.as_of_date_local') }}
             as is_overdue
     from dated
     left join calendar as delivered_day

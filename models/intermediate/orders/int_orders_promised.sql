@@ -68,7 +68,8 @@ located as (
         orders.service_level,
         orders.promo_code,
         orders.ship_country as dest_country,
-        coalesce(city_zone.time_zone, countries.default_time_zone) as dest_time_zone,
+        coalesce(city_zone.time_zone, countries.default_time_zone)
+            as dest_time_zone,
         oms.fc_id,
         fcs.country as fc_country,
         fcs.time_zone as fc_time_zone,
@@ -93,7 +94,11 @@ localised as (
         located.*,
         {{ utc_to_local('located.placed_at', 'located.fc_time_zone') }}
             as placed_at_fc_local,
-        cast({{ utc_to_local('located.placed_at', 'located.dest_time_zone') }} as date)
+        cast(
+            {{ utc_to_local(
+                'located.placed_at', 'located.dest_time_zone'
+            ) }} as date
+        )
             as placed_date_dest
     from located
 
@@ -116,7 +121,8 @@ dispatch as (
     select
         clocked.*,
         case
-            when placed_day.is_business_day and clocked.placed_minute_fc < clocked.cutoff_minute
+            when placed_day.is_business_day
+                and clocked.placed_minute_fc < clocked.cutoff_minute
                 then clocked.placed_date_fc
             else next_day.calendar_date
         end as planned_ship_date
@@ -126,7 +132,8 @@ dispatch as (
             and clocked.placed_date_fc = placed_day.calendar_date
     left join calendar as next_day
         on clocked.fc_country = next_day.country
-            and next_day.business_day_number = placed_day.business_day_number + 1
+            and next_day.business_day_number
+            = placed_day.business_day_number + 1
             and next_day.is_business_day
 
 ),
@@ -164,8 +171,10 @@ terms as (
     from dispatch
     left join service_levels
         on dispatch.service_level = service_levels.service_level
-            and dispatch.placed_date_dest >= cast(service_levels.valid_from as date)
-            and dispatch.placed_date_dest < cast(service_levels.valid_to as date)
+            and dispatch.placed_date_dest
+            >= cast(service_levels.valid_from as date)
+            and dispatch.placed_date_dest
+            < cast(service_levels.valid_to as date)
     left join promotions
         on dispatch.promo_code = promotions.promo_code
     left join flag_state
@@ -217,7 +226,8 @@ final as (
     left join calendar as promise_day
         on promised_days.dest_country = promise_day.country
             and promise_day.business_day_number
-            = ship_day.business_day_number + promised_days.promised_business_days
+            = ship_day.business_day_number
+            + promised_days.promised_business_days
             and promise_day.is_business_day
     left join calendar as claim_day
         on promised_days.is_claim_applied

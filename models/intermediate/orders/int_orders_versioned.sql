@@ -11,10 +11,16 @@ ranked as (
 
     select
         *,
-        row_number() over (partition by order_id order by order_version desc) as newest_rank,
-        row_number() over (partition by order_id order by order_version) as oldest_rank,
+        row_number()
+            over (partition by order_id order by order_version desc)
+            as newest_rank,
+        row_number()
+            over (partition by order_id order by order_version)
+            as oldest_rank,
         count(*) over (partition by order_id) as version_count,
-        sum(resent_webhook_count) over (partition by order_id) as order_resent_webhooks
+        sum(resent_webhook_count)
+            over (partition by order_id)
+            as order_resent_webhooks
     from versions
 
 ),

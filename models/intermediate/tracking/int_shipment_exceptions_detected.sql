@@ -33,7 +33,9 @@ carrier_exceptions as (
             else 'failed_delivery_attempt'
         end as exception_class,
         carrier || ' ' || raw_code
-        || coalesce('/' || raw_qualifier, '') || ': ' || coalesce(raw_description, '')
+        || coalesce('/' || raw_qualifier, '')
+        || ': '
+        || coalesce(raw_description, '')
             as evidence,
         exception_reason,
         event_at as opened_at,
@@ -50,9 +52,11 @@ stale as (
         tracking_number,
         'stale_tracking' as exception_class,
         'no scan after ' || canonical_status || ' for '
-        || cast({{ var('stale_tracking_days') }} as varchar) || '+ days' as evidence,
+        || cast({{ var('stale_tracking_days') }} as varchar)
+        || '+ days' as evidence,
         cast(null as varchar) as exception_reason,
-        {{ dbt.dateadd('day', var('stale_tracking_days'), 'event_at') }} as opened_at,
+        {{ dbt.dateadd('day', var('stale_tracking_days'), 'event_at') }}
+            as opened_at,
         next_event_at as resolved_at
     from sequenced
     where canonical_status in ('shipped', 'in_transit', 'out_for_delivery')

@@ -38,21 +38,30 @@ rolled as (
     select
         carrier,
         tracking_number,
-        max(case when recency_rank = 1 then canonical_status end) as latest_status,
-        max(case when recency_rank = 1 then exception_reason end) as latest_exception_reason,
-        min(case when canonical_status = 'picked' then event_at end) as first_picked_at,
-        min(case when canonical_status = 'shipped' then event_at end) as first_shipped_at,
+        max(case when recency_rank = 1 then canonical_status end)
+            as latest_status,
+        max(case when recency_rank = 1 then exception_reason end)
+            as latest_exception_reason,
+        min(case when canonical_status = 'picked' then event_at end)
+            as first_picked_at,
+        min(case when canonical_status = 'shipped' then event_at end)
+            as first_shipped_at,
         min(case when canonical_status = 'in_transit' then event_at end)
             as first_in_transit_at,
         min(case when canonical_status = 'out_for_delivery' then event_at end)
             as first_out_for_delivery_at,
         min(case when canonical_status = 'attempted_delivery' then event_at end)
             as first_attempted_delivery_at,
-        min(case when canonical_status = 'available_for_pickup' then event_at end)
+        min(
+            case
+                when canonical_status = 'available_for_pickup' then event_at
+            end
+        )
             as first_available_for_pickup_at,
         min(case when canonical_status = 'exception' then event_at end)
             as first_exception_at,
-        min(case when canonical_status = 'delivered' then event_at end) as delivered_at,
+        min(case when canonical_status = 'delivered' then event_at end)
+            as delivered_at,
         min(case when canonical_status = 'returned_to_sender' then event_at end)
             as returned_at,
         min(event_at) as first_event_at,
@@ -62,8 +71,10 @@ rolled as (
         sum(case when is_exception then 1 else 0 end) as exception_event_count,
         sum(case when canonical_status = 'attempted_delivery' then 1 else 0 end)
             as attempt_count,
-        max(case when is_zone_assumed then 1 else 0 end) = 1 as has_assumed_zone,
-        max(case when any_recency_rank = 1 and is_unmapped then 1 else 0 end) = 1
+        max(case when is_zone_assumed then 1 else 0 end)
+        = 1 as has_assumed_zone,
+        max(case when any_recency_rank = 1 and is_unmapped then 1 else 0 end)
+        = 1
             as is_latest_scan_unmapped
     from ranked
     group by carrier, tracking_number
@@ -104,7 +115,9 @@ final as (
         returned_at is null and delivered_at is null
         and latest_status in ('shipped', 'in_transit', 'out_for_delivery')
         and last_event_at
-        < {{ dbt.dateadd('day', '-' ~ var('stale_tracking_days'), data_as_of()) }}
+        < {{ dbt.dateadd(
+            'day', '-' ~ var('stale_tracking_days'), data_as_of()
+        ) }}
             as is_stale
     from rolled
 

@@ -2,9 +2,16 @@
 -- taxonomy. Re-sent copies of the same scan are kept but flagged is_duplicate (the first
 -- arrival is the original), so counts and latencies use each scan once.
 --
--- Mapping order: the seed row for (carrier, code_field, code, qualifier); then the row for
--- the code with no qualifier; then the first description pattern that matches. An
--- unmapped code stays NULL and is counted: it never defaults to in_transit.
+-- Mapping order (mapping_rule):
+--   code_and_qualifier / code  the seed row for (carrier, code_field, code, qualifier);
+--                              when the feed names no code_field, the code's row in any
+--                              of the carrier's lists, if all of them agree on the state
+--   code_ignoring_qualifier    the code's row without a qualifier (unknown qualifier)
+--   description_pattern        the first matching description pattern (known carriers)
+--   return_leg                 any mapped scan after the parcel's first
+--                              returned_to_sender scan is returned_to_sender: a
+--                              "delivered" on the way back is a delivery to the sender
+-- An unmapped code stays NULL and is counted: it never defaults to in_transit.
 with
 
 events as (
@@ -37,10 +44,11 @@ code_map_any_field as (
         qualifier_key,
         min(canonical_status) as canonical_status,
         min(exception_reason) as exception_reason,
-        bool_and(is_terminal) as is_terminal
+        min(case when is_terminal then 1 else 0 end) = 1 as is_terminal
     from code_map
     group by carrier, code_key, qualifier_key
     having count(distinct canonical_status) = 1
+        and count(distinct coalesce(exception_reason, '')) = 1
 
 ),
 
@@ -52,28 +60,31 @@ patterns as (
 
 zones as (
 
-    select * from {{ ref('geo_time_zones') }}
-
-),
-
-countries as (
-
-    select * from {{ ref('countries') }}
+    select
+        upper(trim(country)) as country,
+        coalesce(lower(trim(city)), '') as city,
+        time_zone
+    from {{ ref('geo_time_zones') }}
 
 ),
 
 located as (
 
+    -- the event's zone: its city's, else its country's default (the row with no
+    -- city), else UTC; only used when the carrier sent no offset
     select
         events.*,
-        coalesce(city_zone.time_zone, countries.default_time_zone) as location_time_zone,
+        coalesce(city_zone.time_zone, country_zone.time_zone, 'UTC')
+            as location_time_zone,
         events.utc_offset_minutes is null as is_zone_assumed
     from events
     left join zones as city_zone
         on events.location_country = city_zone.country
-            and lower(events.location_city) = city_zone.city
-    left join countries
-        on events.location_country = countries.country
+            and lower(trim(events.location_city)) = city_zone.city
+            and city_zone.city <> ''
+    left join zones as country_zone
+        on events.location_country = country_zone.country
+            and country_zone.city = ''
 
 ),
 
@@ -83,7 +94,9 @@ in_utc as (
         located.*,
         case
             when utc_offset_minutes is not null
-                then {{ dbt.dateadd('minute', '-1 * utc_offset_minutes', 'event_at_local') }}
+                then {{ dbt.dateadd(
+                    'minute', '-1 * utc_offset_minutes', 'event_at_local'
+                ) }}
             else {{ local_to_utc('event_at_local', 'location_time_zone') }}
         end as event_at
     from located
@@ -103,9 +116,11 @@ pattern_matches as (
     from in_utc
     inner join patterns
         on (patterns.carrier = '*' or patterns.carrier = in_utc.carrier)
-            and {{ regex_matches_column_ci('in_utc.raw_description', 'patterns.pattern') }}
+            and {{ regex_matches_column_ci(
+                'in_utc.raw_description', 'patterns.pattern'
+            ) }}
     -- descriptions are read only for carriers we know: an unknown carrier stays unmapped
-    where in_utc.carrier in (select carrier from code_map)
+    where in_utc.carrier in (select code_map.carrier from code_map)
 
 ),
 
@@ -114,27 +129,43 @@ mapped as (
     select
         in_utc.*,
         coalesce(
-            exact_code.canonical_status, any_field.canonical_status,
-            code_only.canonical_status, by_pattern.canonical_status
-        ) as canonical_status,
+            exact_code.canonical_status,
+            any_field.canonical_status,
+            code_only.canonical_status,
+            by_pattern.canonical_status
+        ) as code_status,
         case
-            when exact_code.canonical_status is not null then exact_code.exception_reason
-            when any_field.canonical_status is not null then any_field.exception_reason
-            when code_only.canonical_status is not null then code_only.exception_reason
+            when exact_code.canonical_status is not null
+                then exact_code.exception_reason
+            when any_field.canonical_status is not null
+                then any_field.exception_reason
+            when code_only.canonical_status is not null
+                then code_only.exception_reason
             else by_pattern.exception_reason
-        end as exception_reason,
+        end as code_exception_reason,
         coalesce(
-            exact_code.is_terminal, any_field.is_terminal, code_only.is_terminal,
+            exact_code.is_terminal,
+            any_field.is_terminal,
+            code_only.is_terminal,
             by_pattern.is_terminal
-        ) as is_terminal,
+        ) as code_is_terminal,
         case
-            when coalesce(exact_code.canonical_status, any_field.canonical_status) is not null
-                and in_utc.qualifier_key <> '' then 'code_and_qualifier'
-            when coalesce(exact_code.canonical_status, any_field.canonical_status) is not null
+            when
+                coalesce(
+                    exact_code.canonical_status, any_field.canonical_status
+                ) is not null
+                and in_utc.qualifier_key <> ''
+                then 'code_and_qualifier'
+            when
+                coalesce(
+                    exact_code.canonical_status, any_field.canonical_status
+                ) is not null
                 then 'code'
-            when code_only.canonical_status is not null then 'code_ignoring_qualifier'
-            when by_pattern.canonical_status is not null then 'description_pattern'
-        end as mapping_rule
+            when code_only.canonical_status is not null
+                then 'code_ignoring_qualifier'
+            when by_pattern.canonical_status is not null
+                then 'description_pattern'
+        end as code_mapping_rule
     from in_utc
     left join code_map as exact_code
         on in_utc.carrier = exact_code.carrier
@@ -161,15 +192,48 @@ mapped as (
 
 ),
 
+return_leg as (
+
+    select
+        *,
+        min(
+            case when code_status = 'returned_to_sender' then event_at end
+        ) over (partition by carrier, tracking_number) as return_started_at
+    from mapped
+
+),
+
+classified as (
+
+    select
+        *,
+        coalesce(
+            code_status <> 'returned_to_sender'
+            and event_at > return_started_at,
+            false
+        ) as is_on_return_leg
+    from return_leg
+
+),
+
 deduplicated as (
 
     select
-        mapped.*,
+        *,
+        case
+            when is_on_return_leg then 'returned_to_sender' else code_status
+        end as canonical_status,
+        case when not is_on_return_leg then code_exception_reason end
+            as exception_reason,
+        case
+            when is_on_return_leg then 'return_leg' else code_mapping_rule
+        end as mapping_rule,
         row_number() over (
-            partition by carrier, tracking_number, code_key, qualifier_key, event_at_local
+            partition by
+                carrier, tracking_number, code_key, qualifier_key, event_at_local
             order by loaded_at, event_id
         ) > 1 as is_duplicate
-    from mapped
+    from classified
 
 ),
 
@@ -191,8 +255,8 @@ final as (
         canonical_status,
         {{ canonical_status_rank('canonical_status') }} as status_rank,
         exception_reason,
-        coalesce(is_terminal, false) as is_terminal,
-        canonical_status in ('exception') as is_exception,
+        coalesce(code_is_terminal, false) as is_terminal,
+        coalesce(canonical_status = 'exception', false) as is_exception,
         canonical_status is null as is_unmapped,
         mapping_rule,
 

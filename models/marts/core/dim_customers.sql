@@ -72,13 +72,16 @@ ranked_records as (
 {% for name, expr, present in golden_fields %}
 golden_{{ name }} as (
 
-    select customer_id, {{ expr }} as {{ name }}
+    select
+        customer_id,
+        {{ expr }} as {{ name }}
     from (
         select
             ranked_records.*,
             row_number() over (
                 partition by customer_id
-                order by source_priority, record_seen_at desc, record_key
+                order by
+                    source_priority asc, record_seen_at desc, record_key asc
             ) as survivor_rank
         from ranked_records
         where {{ present }}
@@ -143,7 +146,11 @@ vip_from_contacts as (
     select
         customer_id,
         vip_tier,
-        row_number() over (partition by customer_id order by updated_at desc, contact_id)
+        row_number()
+            over (
+                partition by customer_id
+                order by updated_at desc, contact_id asc
+            )
             as recency_rank
     from crm_contacts
 
@@ -151,7 +158,9 @@ vip_from_contacts as (
 
 latest_order_postal as (
 
-    select customer_id, postal_code
+    select
+        customer_id,
+        postal_code
     from (
         select
             ranked_records.customer_id,
@@ -168,6 +177,33 @@ latest_order_postal as (
 
 ),
 
+crm_postal as (
+
+    -- the CRM's current postal code for the customer: its latest contact, with the
+    -- latest address change applied
+    select
+        customer_id,
+        postal_code
+    from (
+        select
+            crm_contacts.customer_id,
+            coalesce(
+                postal_change.new_value, crm_contacts.postal_code
+            ) as postal_code,
+            row_number() over (
+                partition by crm_contacts.customer_id
+                order by crm_contacts.updated_at desc
+            ) as recency_rank
+        from crm_contacts
+        left join latest_change as postal_change
+            on crm_contacts.customer_id = postal_change.customer_id
+                and postal_change.field_name = 'postal_code'
+                and postal_change.recency_rank = 1
+    ) as crm_latest
+    where recency_rank = 1
+
+),
+
 rolled as (
 
     select
@@ -175,9 +211,12 @@ rolled as (
         min(record_seen_at) as first_seen_at,
         max(record_seen_at) as last_seen_at,
         count(*) as source_record_count,
-        sum(case when source_system = 'crm' then 1 else 0 end) as crm_contact_count,
-        sum(case when source_system = 'storefront' then 1 else 0 end) as storefront_account_count,
-        {{ string_agg_ordered('record_key', ',', 'record_key') }} as source_record_keys
+        sum(case when source_system = 'crm' then 1 else 0 end)
+            as crm_contact_count,
+        sum(case when source_system = 'storefront' then 1 else 0 end)
+            as storefront_account_count,
+        {{ string_agg_ordered('record_key', ',', 'record_key') }}
+            as source_record_keys
     from ranked_records
     group by customer_id
 
@@ -191,14 +230,23 @@ final as (
         rolled.source_record_keys,
 
         -- golden record (removed for erased customers)
-        case when erased.customer_id is null then golden_email.email end as email,
-        case when erased.customer_id is null then golden_phone_e164.phone_e164 end
+        case when erased.customer_id is null then golden_email.email end
+            as email,
+        case
+            when erased.customer_id is null then golden_phone_e164.phone_e164
+        end
             as phone_e164,
-        case when erased.customer_id is null then golden_first_name.first_name end
+        case
+            when erased.customer_id is null then golden_first_name.first_name
+        end
             as first_name,
         case when erased.customer_id is null then golden_last_name.last_name end
             as last_name,
-        case when erased.customer_id is null then golden_date_of_birth.date_of_birth end
+        case
+            when
+                erased.customer_id is null
+                then golden_date_of_birth.date_of_birth
+        end
             as date_of_birth,
         case
             when erased.customer_id is null
@@ -209,7 +257,8 @@ final as (
         golden_country.country,
 
         -- CRM-owned attributes
-        coalesce(vip_change.new_value, vip_from_contacts.vip_tier, 'none') as vip_tier,
+        coalesce(vip_change.new_value, vip_from_contacts.vip_tier, 'none')
+            as vip_tier,
         vip_change.changed_at as vip_tier_changed_at,
         coalesce(hold_change.new_value = 'true', false) as has_payment_hold,
         hold_change.changed_at as payment_hold_changed_at,
@@ -228,7 +277,8 @@ final as (
         -- numbers
         cast(rolled.source_record_count as bigint) as source_record_count,
         cast(rolled.crm_contact_count as bigint) as crm_contact_count,
-        cast(rolled.storefront_account_count as bigint) as storefront_account_count,
+        cast(rolled.storefront_account_count as bigint)
+            as storefront_account_count,
 
         -- timestamps
         rolled.first_seen_at,
@@ -236,45 +286,30 @@ final as (
     from rolled
     left join erased on rolled.customer_id = erased.customer_id
     {%- for name, expr, present in golden_fields %}
-    left join golden_{{ name }} on rolled.customer_id = golden_{{ name }}.customer_id
+    left join
+        golden_{{ name }}
+        on rolled.customer_id = golden_{{ name }}.customer_id
     {%- endfor %}
     left join latest_change as vip_change
         on rolled.customer_id = vip_change.customer_id
-            and vip_change.field_name = 'vip_tier' and vip_change.recency_rank = 1
+            and vip_change.field_name = 'vip_tier'
+            and vip_change.recency_rank = 1
     left join latest_change as hold_change
         on rolled.customer_id = hold_change.customer_id
-            and hold_change.field_name = 'payment_hold' and hold_change.recency_rank = 1
-    left join latest_change as crm_postal_change
-        on rolled.customer_id = crm_postal_change.customer_id
-            and crm_postal_change.field_name = 'postal_code'
-            and crm_postal_change.recency_rank = 1
+            and hold_change.field_name = 'payment_hold'
+            and hold_change.recency_rank = 1
     left join latest_consent as email_consent
         on rolled.customer_id = email_consent.customer_id
-            and email_consent.consent_channel = 'email' and email_consent.recency_rank = 1
+            and email_consent.consent_channel = 'email'
+            and email_consent.recency_rank = 1
     left join latest_consent as sms_consent
         on rolled.customer_id = sms_consent.customer_id
-            and sms_consent.consent_channel = 'sms' and sms_consent.recency_rank = 1
+            and sms_consent.consent_channel = 'sms'
+            and sms_consent.recency_rank = 1
     left join vip_from_contacts
         on rolled.customer_id = vip_from_contacts.customer_id
             and vip_from_contacts.recency_rank = 1
-    left join (
-        select customer_id, postal_code
-        from (
-            select
-                crm_contacts.customer_id,
-                coalesce(crm_postal_change2.new_value, crm_contacts.postal_code) as postal_code,
-                row_number() over (
-                    partition by crm_contacts.customer_id
-                    order by crm_contacts.updated_at desc
-                ) as recency_rank
-            from crm_contacts
-            left join latest_change as crm_postal_change2
-                on crm_contacts.customer_id = crm_postal_change2.customer_id
-                    and crm_postal_change2.field_name = 'postal_code'
-                    and crm_postal_change2.recency_rank = 1
-        ) as crm_latest
-        where recency_rank = 1
-    ) as crm_postal
+    left join crm_postal
         on rolled.customer_id = crm_postal.customer_id
     left join latest_order_postal
         on rolled.customer_id = latest_order_postal.customer_id

@@ -81,7 +81,8 @@ from_picking as (
         cast(null as varchar) as shipment_id,
         'wms' as root_cause_system,
         cast(null as varchar) as exception_reason,
-        cast(compared.wrong_sku_units as varchar) || ' unit(s) of unordered SKUs, '
+        cast(compared.wrong_sku_units as varchar)
+        || ' unit(s) of unordered SKUs, '
         || cast(compared.missing_units as varchar) || ' ordered unit(s) missing'
             as evidence,
         outcomes.last_shipped_at as opened_at,
@@ -121,7 +122,8 @@ final as (
         opened_at,
         resolved_at,
         resolved_at is null as is_open,
-        {{ seconds_between('opened_at', 'resolved_at') }} / 3600.0 as hours_to_resolve
+        {{ seconds_between('opened_at', 'resolved_at') }}
+        / 3600.0 as hours_to_resolve
     from unioned
     where opened_at <= {{ data_as_of() }}
 

@@ -30,7 +30,9 @@ lines as (
 
     select
         order_id,
-        {{ string_agg_ordered("sku_key || 'x' || cast(ordered_quantity as varchar)", '|', 'sku_key') }}
+        {{ string_agg_ordered(
+            "sku_key || 'x' || cast(ordered_quantity as varchar)", '|', 'sku_key'
+        ) }}
             as sku_list
     from {{ ref('int_order_lines_mapped') }}
     group by order_id
@@ -54,10 +56,17 @@ exceptions as (
     select
         order_id,
         count(*) as exception_count,
-        min({{ root_cause_precedence('root_cause_system') }}) as best_cause_rank,
-        max(case when exception_class = 'never_reached_oms' then 1 else 0 end) = 1
+        min({{ root_cause_precedence('root_cause_system') }})
+            as best_cause_rank,
+        max(case when exception_class = 'never_reached_oms' then 1 else 0 end)
+        = 1
             as never_reached_oms,
-        max(case when exception_class = 'promo_claim_infeasible' then 1 else 0 end) = 1
+        max(
+            case
+                when exception_class = 'promo_claim_infeasible' then 1 else 0
+            end
+        )
+        = 1
             as has_infeasible_claim
     from {{ ref('fct_order_exceptions') }}
     where order_id is not null
@@ -69,7 +78,8 @@ tickets as (
 
     select
         order_id,
-        max(case when category = 'wismo' then 1 else 0 end) = 1 as has_wismo_ticket
+        max(case when category = 'wismo' then 1 else 0 end)
+        = 1 as has_wismo_ticket
     from {{ ref('stg_support__tickets') }}
     where order_id is not null
     group by order_id
@@ -110,7 +120,10 @@ first_parcel as (
     select
         order_id,
         current_status,
-        last_event_at >= {{ dbt.dateadd('day', '-' ~ var('stale_tracking_days'), data_as_of()) }}
+        last_event_at
+        >= {{ dbt.dateadd(
+            'day', '-' ~ var('stale_tracking_days'), data_as_of()
+        ) }}
         and not is_latest_scan_unmapped as has_recent_scan
     from {{ ref('fct_shipments') }}
     where package_seq = 1
@@ -153,10 +166,12 @@ joined as (
         coalesce(exceptions.exception_count, 0) as exception_count,
         exceptions.best_cause_rank,
         coalesce(exceptions.never_reached_oms, false) as never_reached_oms,
-        coalesce(exceptions.has_infeasible_claim, false) as has_infeasible_claim,
+        coalesce(exceptions.has_infeasible_claim, false)
+            as has_infeasible_claim,
         oms_latest.oms_status,
         first_parcel.current_status as first_parcel_status,
-        coalesce(first_parcel.has_recent_scan, false) as first_parcel_has_recent_scan,
+        coalesce(first_parcel.has_recent_scan, false)
+            as first_parcel_has_recent_scan,
         coalesce(tickets.has_wismo_ticket, false) as has_wismo_ticket,
         returns.order_id is not null as is_returned
     from orders
@@ -176,7 +191,7 @@ joined as (
             and orders.customer_id = member_customer.source_record_id
     left join erased
         on coalesce(guest_customer.customer_id, member_customer.customer_id)
-        = erased.customer_id
+            = erased.customer_id
     left join exceptions
         on orders.order_id = exceptions.order_id
     left join tickets
@@ -281,24 +296,35 @@ final as (
             -- the stale window) and readable (a mapped code): only then is the carrier's
             -- status known well enough to grade the OMS against it
             coalesce(first_parcel_status in (
-                'shipped', 'in_transit', 'out_for_delivery', 'attempted_delivery',
+                'shipped',
+                'in_transit',
+                'out_for_delivery',
+                'attempted_delivery',
                 'available_for_pickup', 'exception'
             ), false) and first_parcel_has_recent_scan as is_in_flight,
             coalesce(oms_status = case
                 when first_parcel_status in (
-                    'out_for_delivery', 'attempted_delivery', 'available_for_pickup',
-                    'exception'
-                ) then 'in_transit'
+                        'out_for_delivery',
+                        'attempted_delivery',
+                        'available_for_pickup',
+                        'exception'
+                    ) then 'in_transit'
                 else first_parcel_status
             end, false) as is_status_in_sync,
             case
-                when coalesce(is_accurate = false and not has_unmapped_sku, false)
+                when coalesce(
+                        is_accurate = false and not has_unmapped_sku, false
+                    )
                     or coalesce(is_overdue, false) or never_reached_oms
                     then coalesce(
-                        {{ root_cause_from_precedence('best_cause_rank') }},
-                        -- late with no upstream evidence: the carrier's leg
-                        case when is_delivered and not is_on_time then 'carrier' end
-                    )
+                            {{ root_cause_from_precedence('best_cause_rank') }},
+                            -- late with no upstream evidence: the carrier's leg
+                            case
+                                when
+                                    is_delivered and not is_on_time
+                                    then 'carrier'
+                            end
+                        )
             end as root_cause_system
         from judged
     ) as scored

@@ -48,7 +48,8 @@ final as (
         coalesce(status.is_stale, false) as is_stale,
         status.tracking_number is null as has_no_tracking,
         coalesce(status.has_assumed_zone, false) as has_assumed_zone,
-        coalesce(status.is_latest_scan_unmapped, false) as is_latest_scan_unmapped,
+        coalesce(status.is_latest_scan_unmapped, false)
+            as is_latest_scan_unmapped,
 
         -- timestamps
         shipments.shipped_at,

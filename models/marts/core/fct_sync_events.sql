@@ -15,7 +15,8 @@ firsts as (
     select
         change_id,
         min(case when is_success then attempted_at end) as first_success_at,
-        min(case when outcome = 'dead_letter' then attempted_at end) as dead_lettered_at
+        min(case when outcome = 'dead_letter' then attempted_at end)
+            as dead_lettered_at
     from attempts
     group by change_id
 
@@ -51,17 +52,27 @@ rolled as (
         max(first_success_at) as first_success_at,
         max(dead_lettered_at) as dead_lettered_at,
         count(*) as total_attempts,
-        sum(case when first_success_at is null or attempted_at <= first_success_at
-                then 1
-            else 0
-        end) as attempts_to_deliver,
+        sum(
+            case when first_success_at is null
+                    or attempted_at <= first_success_at
+                    then 1
+                else 0
+            end
+        ) as attempts_to_deliver,
         sum(case when is_replay then 1 else 0 end) as replay_attempts,
-        sum(case when is_replay and attempted_at > first_success_at then 1 else 0 end)
+        sum(
+            case
+                when is_replay and attempted_at > first_success_at then 1 else 0
+            end
+        )
             as duplicate_replays,
-        sum(case when is_rate_limited then 1 else 0 end) as rate_limited_attempts,
-        sum(case when http_status = 401 then 1 else 0 end) as unauthorized_attempts,
+        sum(case when is_rate_limited then 1 else 0 end)
+            as rate_limited_attempts,
+        sum(case when http_status = 401 then 1 else 0 end)
+            as unauthorized_attempts,
         sum(case when is_error then 1 else 0 end) as error_attempts,
-        max(case when recency_rank = 1 then http_status end) as last_http_status,
+        max(case when recency_rank = 1 then http_status end)
+            as last_http_status,
         max(case when recency_rank = 1 then outcome end) as last_outcome
     from ordered
     group by change_id
@@ -96,7 +107,8 @@ final as (
         cast(rate_limited_attempts as bigint) as rate_limited_attempts,
         cast(unauthorized_attempts as bigint) as unauthorized_attempts,
         cast(error_attempts as bigint) as error_attempts,
-        {{ seconds_between('source_changed_at', 'first_success_at') }} as sync_lag_seconds,
+        {{ seconds_between('source_changed_at', 'first_success_at') }}
+            as sync_lag_seconds,
 
         -- booleans
         first_success_at is not null as is_delivered,

@@ -4,7 +4,7 @@ with
 
 kpis as (
 
-    {{ kpi_rows('day') }}
+    {{ kpi_rows('day') }}  -- noqa: PRS
 
 ),
 

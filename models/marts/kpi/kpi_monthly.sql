@@ -4,7 +4,7 @@ with
 
 kpis as (
 
-    {{ kpi_rows('month') }}
+    {{ kpi_rows('month') }}  -- noqa: PRS
 
 ),
 

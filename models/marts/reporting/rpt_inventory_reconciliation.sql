@@ -24,20 +24,25 @@ final as (
         wms.available_qty as wms_available_qty,
         storefront.available_qty as storefront_available_qty,
         coalesce(storefront.available_qty, 0) - coalesce(wms.available_qty, 0)
-        as available_qty_delta,
-        abs(coalesce(storefront.available_qty, 0) - coalesce(wms.available_qty, 0))
-        as absolute_variance,
+            as available_qty_delta,
+        abs(
+            coalesce(storefront.available_qty, 0)
+            - coalesce(wms.available_qty, 0)
+        )
+            as absolute_variance,
         wms.sku is null as is_missing_in_wms,
         storefront.sku is null as is_missing_in_storefront,
-        coalesce(storefront.available_qty, -1) <> coalesce(wms.available_qty, -1)
-        as is_mismatch,
-        coalesce(storefront.available_qty, 0) > 0 and coalesce(wms.available_qty, 0) = 0
-        as is_oversell_risk
+        coalesce(storefront.available_qty, -1)
+        <> coalesce(wms.available_qty, -1)
+            as is_mismatch,
+        coalesce(storefront.available_qty, 0) > 0
+        and coalesce(wms.available_qty, 0) = 0
+            as is_oversell_risk
     from wms
     full outer join storefront
         on wms.snapshot_date = storefront.snapshot_date
-        and wms.fc_id = storefront.fc_id
-        and wms.sku = storefront.sku
+            and wms.fc_id = storefront.fc_id
+            and wms.sku = storefront.sku
 
 )
 

@@ -45,21 +45,28 @@ final as (
         {{ count_if('is_accurate') }} as accurate,
         {{ count_if('business_days_late = 1') }} as late_1_business_day,
         {{ count_if('business_days_late = 2') }} as late_2_business_days,
-        {{ count_if('business_days_late between 3 and 5') }} as late_3_to_5_business_days,
+        {{ count_if('business_days_late between 3 and 5') }}
+            as late_3_to_5_business_days,
         {{ count_if('business_days_late > 5') }} as late_over_5_business_days,
-        {{ count_if("current_status = 'returned_to_sender' or is_overdue_lost") }}
+        {{ count_if(
+            "current_status = 'returned_to_sender' or is_overdue_lost"
+        ) }}
             as lost_or_returned,
         {{ count_if('went_wrong') }} as went_wrong,
-        {% for system in ['marketing', 'crm', 'integration', 'oms', 'wms', 'carrier'] -%}
-        {{ count_if("root_cause_system = '" ~ system ~ "'") }} as caused_by_{{ system }},
+        {% for system in [
+            'marketing', 'crm', 'integration', 'oms', 'wms', 'carrier'
+        ] -%}
+        {{ count_if("root_cause_system = '" ~ system ~ "'") }}
+            as caused_by_{{ system }},
         {% endfor -%}
-        cast(sum(case when is_on_time then 1 else 0 end) as {{ type_double() }})
-            / nullif(sum(case when is_on_time is not null then 1 else 0 end), 0)
+        cast({{ count_if('bucketed.is_on_time') }} as {{ type_double() }})
+        / nullif({{ count_if('bucketed.is_on_time is not null') }}, 0)
             as on_time_rate,
-        cast(sum(case when is_accurate then 1 else 0 end) as {{ type_double() }})
-            / nullif(sum(case when is_accurate is not null then 1 else 0 end), 0)
+        cast({{ count_if('bucketed.is_accurate') }} as {{ type_double() }})
+        / nullif({{ count_if('bucketed.is_accurate is not null') }}, 0)
             as accuracy_rate,
-        max(bucketed.sla_month >= coverage.first_order_date
+        max(
+            bucketed.sla_month >= coverage.first_order_date
             and {{ dbt.dateadd('month', 1, 'bucketed.sla_month') }}
             <= {{ dbt.dateadd('day', 1, 'coverage.as_of_date') }})
             as is_complete_month
@@ -71,7 +78,11 @@ final as (
         from bucketed
     ) as bucketed
     cross join coverage
-    group by bucketed.sla_month, bucketed.carrier, bucketed.service_level, bucketed.promo_code
+    group by
+        bucketed.sla_month,
+        bucketed.carrier,
+        bucketed.service_level,
+        bucketed.promo_code
 
 )
 

@@ -37,10 +37,25 @@ lane_reach as (
         max(lanes.min_transit_days) as slowest_lane_days
     from promotions
     inner join lanes
-        on '|' || promotions.eligible_fcs || '|' like '%|' || lanes.fc_id || '|%'
+        on '|'
+            || promotions.eligible_fcs
+            || '|' like '%|'
+            || lanes.fc_id
+            || '|%'
             and ',' || promotions.eligible_regions || ','
             like '%,' || lanes.dest_country || ',%'
     group by promotions.promo_code
+
+),
+
+stock_by_day as (
+
+    select
+        snapshot_date,
+        sku,
+        sum(available_qty) as available_qty
+    from inventory
+    group by snapshot_date, sku
 
 ),
 
@@ -51,12 +66,12 @@ stock_outs as (
         promotions.promo_code,
         count(distinct inventory.snapshot_date) as out_of_stock_days
     from promotions
-    inner join (
-        select snapshot_date, sku, sum(available_qty) as available_qty
-        from inventory
-        group by snapshot_date, sku
-    ) as inventory
-        on '|' || promotions.eligible_skus || '|' like '%|' || inventory.sku || '|%'
+    inner join stock_by_day as inventory
+        on '|'
+            || promotions.eligible_skus
+            || '|' like '%|'
+            || inventory.sku
+            || '|%'
             and inventory.snapshot_date >= cast(promotions.starts_at as date)
             and inventory.snapshot_date < cast(promotions.ends_at as date)
     where inventory.available_qty = 0
@@ -70,14 +85,21 @@ outcomes as (
         promo_code,
         count(*) as orders,
         sum(case when is_claim_applied then 1 else 0 end) as claim_orders,
-        sum(case when has_infeasible_claim then 1 else 0 end) as infeasible_claim_orders,
+        sum(case when has_infeasible_claim then 1 else 0 end)
+            as infeasible_claim_orders,
         sum(case when is_claim_applied and is_delivered then 1 else 0 end)
             as claim_orders_delivered,
         sum(case when is_claim_applied and is_delivered
-            and delivered_date_local <= claim_delivery_date then 1 else 0 end)
+                and delivered_date_local <= claim_delivery_date then 1
+            else 0
+        end)
             as claim_orders_delivered_by_claim,
-        sum(case when is_claim_applied and (has_infeasible_claim
-            or delivered_date_local > claim_delivery_date) then 1 else 0 end)
+        sum(case when is_claim_applied and (
+                    has_infeasible_claim
+                    or delivered_date_local > claim_delivery_date
+                ) then 1
+            else 0
+        end)
             as claim_mismatch_orders
     from orders
     group by promo_code
@@ -97,7 +119,9 @@ final as (
         promotions.ends_at,
         lane_reach.fastest_lane_days,
         lane_reach.slowest_lane_days,
-        coalesce(promotions.claim_business_days >= lane_reach.slowest_lane_days, true)
+        coalesce(
+            promotions.claim_business_days >= lane_reach.slowest_lane_days, true
+        )
             as is_claim_feasible_everywhere,
         coalesce(stock_outs.out_of_stock_days, 0) as out_of_stock_days,
         coalesce(stock_outs.out_of_stock_days, 0) > 0 as ran_while_out_of_stock,
@@ -110,7 +134,7 @@ final as (
         cast(coalesce(outcomes.claim_orders_delivered_by_claim, 0) as bigint)
             as claim_orders_delivered_by_claim,
         cast(coalesce(outcomes.claim_mismatch_orders, 0) as {{ type_double() }})
-            / nullif(outcomes.orders, 0) as claim_mismatch_rate
+        / nullif(outcomes.orders, 0) as claim_mismatch_rate
     from promotions
     left join lane_reach
         on promotions.promo_code = lane_reach.promo_code

@@ -19,23 +19,31 @@ customers as (
 
 ),
 
+wrong_address as (
+
+    select distinct order_id
+    from {{ ref('fct_order_exceptions') }}
+    where exception_class = 'wrong_address_version'
+
+),
+
 classified as (
 
     select
         cast(orders.placed_at as date) as recon_date,
         orders.order_id,
-        orders.exception_count > 0 and exists (
-            select 1 from {{ ref('fct_order_exceptions') }} as e
-            where e.order_id = orders.order_id
-                and e.exception_class = 'wrong_address_version'
-        ) as is_address_storefront_vs_oms,
+        wrong_address.order_id is not null as is_address_storefront_vs_oms,
         customers.crm_contact_count > 0 and customers.has_address_conflict
             as is_address_crm_vs_oms,
-        orders.is_in_flight and not orders.is_status_in_sync as is_status_oms_vs_carrier,
-        coalesce(customers.crm_contact_count, 0) = 0 as is_customer_missing_in_crm
+        orders.is_in_flight
+        and not orders.is_status_in_sync as is_status_oms_vs_carrier,
+        coalesce(customers.crm_contact_count, 0)
+        = 0 as is_customer_missing_in_crm
     from orders
     left join customers
         on orders.customer_id = customers.customer_id
+    left join wrong_address
+        on orders.order_id = wrong_address.order_id
 
 ),
 
@@ -63,7 +71,8 @@ final as (
         disagreement_class,
         cast(orders_checked as bigint) as orders_checked,
         cast(orders_disagreeing as bigint) as orders_disagreeing,
-        cast(orders_disagreeing as {{ type_double() }}) / nullif(orders_checked, 0)
+        cast(orders_disagreeing as {{ type_double() }})
+        / nullif(orders_checked, 0)
             as disagreement_rate
     from unpivoted
 

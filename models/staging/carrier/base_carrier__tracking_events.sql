@@ -27,13 +27,16 @@ parsed as (
 
         -- where
         trim(cast(location_city as varchar)) as location_city,
-        upper(trim(cast(location_postal_code as varchar))) as location_postal_code,
+        upper(trim(cast(location_postal_code as varchar)))
+            as location_postal_code,
         upper(trim(cast(location_country as varchar))) as location_country,
 
         -- when: local time as sent, its offset when sent, and arrival
         cast(event_time_local as varchar) as event_time_local_raw,
-        {{ safe_cast("replace(cast(event_time_local as varchar), 'T', ' ')", 'timestamp') }}
-        as event_at_local,
+        {{ safe_cast(
+            "replace(cast(event_time_local as varchar), 'T', ' ')", 'timestamp'
+        ) }}
+            as event_at_local,
         cast(utc_offset as varchar) as utc_offset_raw,
         {{ utc_offset_minutes('utc_offset') }} as utc_offset_minutes,
         cast(_loaded_at as timestamp) as loaded_at

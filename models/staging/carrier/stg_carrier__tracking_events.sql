@@ -13,7 +13,9 @@ ranked as (
 
     select
         *,
-        row_number() over (partition by event_id order by loaded_at) as arrival_rank
+        row_number()
+            over (partition by event_id order by loaded_at)
+            as arrival_rank
     from parsed
 
 ),

@@ -6,7 +6,8 @@ skus as (
     select
         'skus' as source_table,
         coalesce(cast(sku as varchar), '(no sku)') as record_key,
-        {{ quarantine_reason([('missing_sku', 'sku is null')]) }} as quarantine_reason,
+        {{ quarantine_reason([('missing_sku', 'sku is null')]) }}
+            as quarantine_reason,
         cast(_loaded_at as timestamp) as loaded_at
     from {{ source('catalog', 'skus') }}
 

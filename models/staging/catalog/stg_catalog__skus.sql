@@ -16,7 +16,9 @@ renamed as (
         cast(unit_weight_kg as {{ type_double() }}) as unit_weight_kg,
         cast(is_bundle as boolean) as is_bundle,
         cast(_loaded_at as timestamp) as loaded_at,
-        row_number() over (partition by sku order by _loaded_at desc) as recency_rank
+        row_number()
+            over (partition by sku order by _loaded_at desc)
+            as recency_rank
     from source
 
 ),

@@ -16,7 +16,9 @@ renamed as (
         cast(is_granted as boolean) as is_granted,
         cast(occurred_at as timestamp) as occurred_at,
         cast(_loaded_at as timestamp) as loaded_at,
-        row_number() over (partition by consent_event_id order by _loaded_at) as arrival_rank
+        row_number()
+            over (partition by consent_event_id order by _loaded_at)
+            as arrival_rank
     from source
 
 ),

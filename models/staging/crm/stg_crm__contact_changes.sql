@@ -17,7 +17,9 @@ renamed as (
         cast(new_value as varchar) as new_value,
         cast(changed_at as timestamp) as changed_at,
         cast(_loaded_at as timestamp) as loaded_at,
-        row_number() over (partition by change_id order by _loaded_at) as arrival_rank
+        row_number()
+            over (partition by change_id order by _loaded_at)
+            as arrival_rank
     from source
 
 ),

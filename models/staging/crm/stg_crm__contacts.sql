@@ -37,7 +37,9 @@ renamed as (
         cast(created_at as timestamp) as created_at,
         cast(updated_at as timestamp) as updated_at,
         cast(_loaded_at as timestamp) as loaded_at,
-        row_number() over (partition by contact_id order by _loaded_at desc) as recency_rank
+        row_number()
+            over (partition by contact_id order by _loaded_at desc)
+            as recency_rank
     from source
     where contact_id is not null
 

@@ -15,7 +15,9 @@ renamed as (
         lower(trim(cast(email as varchar))) as email,
         cast(requested_at as timestamp) as requested_at,
         cast(_loaded_at as timestamp) as loaded_at,
-        row_number() over (partition by request_id order by _loaded_at) as arrival_rank
+        row_number()
+            over (partition by request_id order by _loaded_at)
+            as arrival_rank
     from source
 
 ),

@@ -31,7 +31,9 @@ renamed as (
         cast(source_changed_at as timestamp) as source_changed_at,
         cast(attempted_at as timestamp) as attempted_at,
         cast(_loaded_at as timestamp) as loaded_at,
-        row_number() over (partition by attempt_id order by _loaded_at) as arrival_rank
+        row_number()
+            over (partition by attempt_id order by _loaded_at)
+            as arrival_rank
     from source
 
 ),

@@ -16,7 +16,9 @@ renamed as (
         cast(is_enabled as boolean) as is_enabled,
         cast(changed_at as timestamp) as changed_at,
         cast(_loaded_at as timestamp) as loaded_at,
-        row_number() over (partition by flag_event_id order by _loaded_at) as arrival_rank
+        row_number()
+            over (partition by flag_event_id order by _loaded_at)
+            as arrival_rank
     from source
 
 ),

@@ -16,8 +16,10 @@ renamed as (
         -- text
         trim(cast(promo_name as varchar)) as promo_name,
         nullif(trim(cast(delivery_claim as varchar)), '') as delivery_claim,
-        upper(replace(cast(eligible_regions as varchar), ' ', '')) as eligible_regions,
-        upper(replace(cast(eligible_skus as varchar), ' ', '')) as eligible_skus,
+        upper(replace(cast(eligible_regions as varchar), ' ', ''))
+            as eligible_regions,
+        upper(replace(cast(eligible_skus as varchar), ' ', ''))
+            as eligible_skus,
         upper(replace(cast(eligible_fcs as varchar), ' ', '')) as eligible_fcs,
 
         -- numbers
@@ -27,7 +29,9 @@ renamed as (
         cast(starts_at as timestamp) as starts_at,
         cast(ends_at as timestamp) as ends_at,
         cast(_loaded_at as timestamp) as loaded_at,
-        row_number() over (partition by promo_code order by _loaded_at desc) as recency_rank
+        row_number()
+            over (partition by promo_code order by _loaded_at desc)
+            as recency_rank
     from source
 
 ),

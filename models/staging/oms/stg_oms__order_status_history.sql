@@ -16,7 +16,9 @@ renamed as (
         nullif(lower(trim(cast(reason as varchar))), '') as status_reason,
         cast(status_at as timestamp) as status_at,
         cast(_loaded_at as timestamp) as loaded_at,
-        row_number() over (partition by status_event_id order by _loaded_at) as arrival_rank
+        row_number()
+            over (partition by status_event_id order by _loaded_at)
+            as arrival_rank
     from source
 
 ),

@@ -36,7 +36,8 @@ parsed as (
 
         -- order attributes
         lower(trim(cast(channel as varchar))) as channel,
-        nullif(trim(cast(channel_order_ref as varchar)), '') as channel_order_ref,
+        nullif(trim(cast(channel_order_ref as varchar)), '')
+            as channel_order_ref,
         nullif(upper(trim(cast(promo_code as varchar))), '') as promo_code,
         lower(trim(cast(service_level as varchar))) as service_level,
 

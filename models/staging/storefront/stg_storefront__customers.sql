@@ -33,7 +33,9 @@ renamed as (
         -- timestamps
         cast(created_at as timestamp) as created_at,
         cast(_loaded_at as timestamp) as loaded_at,
-        row_number() over (partition by customer_id order by _loaded_at desc) as recency_rank
+        row_number()
+            over (partition by customer_id order by _loaded_at desc)
+            as recency_rank
     from source
     where customer_id is not null
 

@@ -17,7 +17,9 @@ renamed as (
         {{ parse_money('cast(amount as varchar)') }} as refund_amount,
         cast(refunded_at as timestamp) as refunded_at,
         cast(_loaded_at as timestamp) as loaded_at,
-        row_number() over (partition by refund_id order by _loaded_at) as arrival_rank
+        row_number()
+            over (partition by refund_id order by _loaded_at)
+            as arrival_rank
     from source
 
 ),

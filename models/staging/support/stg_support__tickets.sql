@@ -13,7 +13,11 @@ renamed as (
         -- ids
         cast(ticket_id as varchar) as ticket_id,
         -- customers write "#SO-0001234", "so-0001234" or "Order SO-0001234"
-        upper({{ regex_extract('cast(order_reference as varchar)', '[Ss][Oo]-[0-9]+') }})
+        upper(
+            {{ regex_extract(
+                'cast(order_reference as varchar)', '[Ss][Oo]-[0-9]+'
+            ) }}
+        )
             as order_id,
 
         -- text
@@ -30,7 +34,9 @@ renamed as (
         cast(created_at as timestamp) as created_at,
         cast(resolved_at as timestamp) as resolved_at,
         cast(_loaded_at as timestamp) as loaded_at,
-        row_number() over (partition by ticket_id order by _loaded_at desc) as recency_rank
+        row_number()
+            over (partition by ticket_id order by _loaded_at desc)
+            as recency_rank
     from source
     where ticket_id is not null
 

@@ -19,7 +19,9 @@ renamed as (
         cast(created_at as timestamp) as created_at,
         cast(received_at as timestamp) as received_at,
         cast(_loaded_at as timestamp) as loaded_at,
-        row_number() over (partition by rma_id order by _loaded_at desc) as recency_rank
+        row_number()
+            over (partition by rma_id order by _loaded_at desc)
+            as recency_rank
     from source
 
 ),

@@ -24,7 +24,9 @@ renamed as (
         -- timestamps
         cast(shipped_at as timestamp) as shipped_at,
         cast(_loaded_at as timestamp) as loaded_at,
-        row_number() over (partition by shipment_id order by _loaded_at) as arrival_rank
+        row_number()
+            over (partition by shipment_id order by _loaded_at)
+            as arrival_rank
     from source
 
 ),
