@@ -1,31 +1,63 @@
-# order_truth: every target sets up what it needs (idempotently) from a bare Python 3.11.
+# order_truth: every target sets up what it needs, idempotently, from a bare Python 3.11.
+#   make demo   generate demo data (once), build + publish the warehouse, serve the dashboard
+#   make test   lint, build a small generated dataset (tests included), run pytest
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# The first of python3.11 / python3 that really is Python 3.11.
+PYTHON ?= $(shell for p in python3.11 python3; do \
+	  command -v $$p >/dev/null 2>&1 && \
+	  $$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null && \
+	  { echo $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
-export DBT_PROFILES_DIR := $(CURDIR)
+# Re-install only when the dependency declaration changes.
+STAMP := $(VENV)/.order-truth-installed
+
+export DBT_PROFILES_DIR := .
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 DEMO_ORDERS ?= 20000
 DEMO_DATA ?= data
+PORT ?= 8501
 TEST_ORDERS ?= 3000
 TEST_DATA ?= target/test-data
-PORT ?= 8501
-STATE ?= prod-artifacts
+# make test builds and publishes into its own files (database, dbt artifacts, published
+# copy), so it never replaces the demo's warehouse or mixes its results with another build.
+TEST_BUILD_DB ?= target/test-build.duckdb
+TEST_PUBLISHED ?= target/test-published/warehouse.duckdb
+TEST_DBT_TARGET ?= target/test-dbt
+# Slim CI: the directory holding production's manifest.json.
+STATE ?= target/prod-state
+TARGET ?= duckdb
+# sqlfluff's dbt templater compiles the project; keep its artifacts and database apart.
+LINT_ENV := ORDER_TRUTH_DUCKDB_PATH=target/sqlfluff/lint.duckdb DBT_TARGET_PATH=target/sqlfluff
 
-.PHONY: setup demo data build dashboard test lint test-changed docs clean
+.PHONY: help setup demo data build dashboard test lint lint-sql lint-python test-data \
+	test-changed prod-state docs clean distclean
+
+help:
+	@echo "make demo          generate demo data, build + publish, serve the dashboard"
+	@echo "make test          lint, build a small dataset with every dbt test, pytest"
+	@echo "make setup         create .venv and install (idempotent)"
+	@echo "make lint          sqlfluff + ruff"
+	@echo "make test-changed  slim CI: dbt build --select state:modified+ (STATE=dir)"
+	@echo "make docs          dbt docs generate"
+	@echo "make clean         remove build output (keeps data/ and .venv)"
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "order_truth needs Python 3.11")'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,postgres]"
-	touch $(STAMP)
+	@test -n "$(PYTHON)" || { echo "order_truth needs Python 3.11 (python3.11 or python3)" >&2; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		-c constraints.txt -e ".[dev,postgres]"
+	@touch $(STAMP)
 
 data: setup
-	test -f $(DEMO_DATA)/_generator.json || $(BIN)/order-truth generate --orders $(DEMO_ORDERS) --seed 42 --out $(DEMO_DATA)
+	@test -f $(DEMO_DATA)/_generator.json || \
+		$(BIN)/order-truth generate --orders $(DEMO_ORDERS) --seed 42 --out $(DEMO_DATA)
 
 build: data
 	$(BIN)/order-truth build --data $(DEMO_DATA)
@@ -33,26 +65,49 @@ build: data
 dashboard: setup
 	$(BIN)/order-truth dashboard --port $(PORT)
 
-demo: build dashboard
+demo: build
+	$(BIN)/order-truth dashboard --port $(PORT)
 
-lint: setup
-	$(BIN)/ruff check order_truth tests dashboard
-	$(BIN)/sqlfluff lint models macros analyses --processes 2
+lint-sql: setup
+	@mkdir -p target/sqlfluff
+	$(LINT_ENV) $(BIN)/sqlfluff lint models --processes 2
 
-test: setup
+lint-python: setup
 	$(BIN)/ruff check order_truth tests dashboard
-	$(BIN)/sqlfluff lint models --processes 2
+
+lint: lint-sql lint-python
+
+test-data: setup
 	rm -rf $(TEST_DATA)
 	$(BIN)/order-truth generate --orders $(TEST_ORDERS) --seed 7 --out $(TEST_DATA)
-	$(BIN)/order-truth build --data $(TEST_DATA)
-	$(BIN)/pytest -q
 
-# Slim CI for big projects: build only what changed, deferring the rest to production.
+test: lint test-data
+	ORDER_TRUTH_DUCKDB_PATH=$(TEST_BUILD_DB) ORDER_TRUTH_PUBLISHED=$(TEST_PUBLISHED) \
+		DBT_TARGET_PATH=$(TEST_DBT_TARGET) $(BIN)/order-truth build --data $(TEST_DATA)
+	ORDER_TRUTH_TEST_PUBLISHED=$(TEST_PUBLISHED) $(BIN)/pytest
+
+# Slim CI for large projects: build only what changed (and its children), deferring
+# unchanged parents to production. Needs production's manifest.json in $(STATE).
 test-changed: setup
-	$(BIN)/dbt build --select state:modified+ --defer --state $(STATE)
+	@test -f $(STATE)/manifest.json || { echo "make test-changed: no $(STATE)/manifest.json; \
+	copy production's dbt manifest there (or 'make prod-state' after a good build), or \
+	pass STATE=dir" >&2; exit 2; }
+	@test -f $(TEST_DATA)/_generator.json || $(MAKE) test-data
+	ORDER_TRUTH_DATA=$(TEST_DATA) $(BIN)/dbt build --target $(TARGET) \
+		--select state:modified+ --defer --state $(STATE)
 
-docs: setup
-	$(BIN)/dbt docs generate
+# Keep the last build's manifest as the comparison state for test-changed.
+prod-state:
+	@test -f target/manifest.json || { echo "make prod-state: run a build first" >&2; exit 2; }
+	mkdir -p $(STATE)
+	cp target/manifest.json $(STATE)/manifest.json
+
+docs: data
+	ORDER_TRUTH_DATA=$(DEMO_DATA) $(BIN)/dbt docs generate
+	@echo "docs written to target/index.html; serve with: $(BIN)/dbt docs serve --host 127.0.0.1"
 
 clean:
-	rm -rf target published logs dbt_packages .pytest_cache
+	rm -rf target published logs dbt_packages .pytest_cache .ruff_cache
+
+distclean: clean
+	rm -rf $(VENV) $(DEMO_DATA)

@@ -1,59 +1,119 @@
-"""`order-truth build`: dbt build, then publish the warehouse only if everything passed."""
+"""`order-truth build`: `dbt build`, then publish the warehouse only if everything passed.
+
+dbt runs as a subprocess rather than through `dbtRunner`: its output streams to the user
+unchanged, a crash or a memory spike in dbt cannot take this process down with it, and
+dbt's global state never leaks between invocations (the bench and the tests run several).
+The decision to publish is read from `run_results.json`, not from the exit code alone, so
+a skipped node (a model downstream of a failure) also blocks publishing.
+
+`dbt build` already loads the seeds in DAG order, before the models that use them, so no
+separate `dbt seed` step runs: it would parse the project and load every seed twice.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
 import subprocess
 import sys
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
-from order_truth import publish
+from order_truth import publish, warehouse
 from order_truth.errors import UserError
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 TARGETS = ("duckdb", "postgres", "spark")
+# How much clock skew between this process and dbt's run_results timestamp to tolerate.
+_RESULTS_SLACK_S = 5.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", type=Path, default=Path("data"),
-                        help="generated dataset directory (default: data)")
+                        help="generated dataset directory with raw/ (default: data)")
     parser.add_argument("--target", default="duckdb", choices=TARGETS,
-                        help="dbt target (default: duckdb)")
+                        help="dbt target from profiles.yml (default: duckdb)")
     parser.add_argument("--full-refresh", action="store_true",
                         help="rebuild incremental models from scratch")
-    parser.add_argument("--select", default=None, help="dbt node selection (default: all)")
-    parser.add_argument("--published", type=Path, default=publish.PUBLISHED_DIR,
-                        help="where the audited warehouse is published (default: published)")
+    parser.add_argument("--select", nargs="+", metavar="SELECTOR",
+                        help="dbt node selection; a partial build is never published")
 
 
-def check_raw(data: Path) -> int:
-    """Fail fast, in one line, on a missing dataset or a file DuckDB could not read."""
+def check_data(data: Path) -> int:
+    """Fail fast, in one line, on a missing dataset or a raw file that cannot be read.
+
+    dbt would otherwise fail deep inside a staging model with a DuckDB stack of messages;
+    checking the Parquet footers here costs milliseconds and names the broken file.
+    """
+    import pyarrow.parquet as pq  # imported here so `order-truth --help` stays fast
+
     raw = data / "raw"
     if not data.is_dir():
         raise UserError(f"data directory {data} does not exist: run "
-                        f"'order-truth generate --orders 20000 --out {data}' first")
+                        f"'order-truth generate --orders 20000 --seed 42 --out {data}' first")
     if not raw.is_dir():
-        raise UserError(f"{data} has no raw/ folder: it is not a generated dataset")
+        raise UserError(f"{data} has no raw/ folder, so it is not a generated dataset "
+                        "(see 'order-truth generate --help')")
     files = sorted(raw.rglob("*.parquet"))
     if not files:
         raise UserError(f"{raw} holds no Parquet files")
     for path in files:
         try:
             pq.read_metadata(path)
-        except Exception as exc:  # noqa: BLE001 - any reader failure means the same to the user
-            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise UserError(f"cannot read {path}: {reason}; regenerate or remove it") from exc
+        except Exception as exc:  # noqa: BLE001 - any reader failure means the same here
+            raise UserError(f"cannot read {path}: {_first_line(exc)}; regenerate the "
+                            "dataset or remove the file") from exc
     return len(files)
+
+
+def _dbt_executable() -> str:
+    """The dbt that belongs to this interpreter's environment, not whichever is on PATH."""
+    beside = Path(sys.executable).parent / "dbt"
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("dbt")
+    if found is None:
+        raise UserError("dbt is not installed in this environment: run 'make setup'")
+    return found
+
+
+def _absolute(path: Path) -> Path:
+    return path if path.is_absolute() else Path.cwd() / path
+
+
+def target_dir() -> Path:
+    """dbt's artifact directory: `$DBT_TARGET_PATH` (relative to the project) or target/."""
+    value = os.environ.get("DBT_TARGET_PATH")
+    if not value:
+        return PROJECT_DIR / "target"
+    path = Path(value)
+    return path if path.is_absolute() else PROJECT_DIR / path
+
+
+def build_db_path() -> Path:
+    """The file dbt writes on the duckdb target (profiles.yml reads the same variable)."""
+    value = os.environ.get("ORDER_TRUTH_DUCKDB_PATH")
+    return _absolute(Path(value)) if value else PROJECT_DIR / "target" / "build.duckdb"
+
+
+def dbt_command(args: argparse.Namespace) -> list[str]:
+    cmd = [_dbt_executable(), "build", "--project-dir", str(PROJECT_DIR),
+           "--profiles-dir", str(PROJECT_DIR), "--target", args.target]
+    if args.full_refresh:
+        cmd.append("--full-refresh")
+    if args.select:
+        cmd += ["--select", *args.select]
+    return cmd
 
 
 def dbt_env(data: Path, target: str, db_path: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update({
         "DBT_PROFILES_DIR": str(PROJECT_DIR),
-        "ORDER_TRUTH_DATA": str(data.resolve()),
+        "ORDER_TRUTH_DATA": str(_absolute(data)),
         "ORDER_TRUTH_TARGET": target,
         "ORDER_TRUTH_DUCKDB_PATH": str(db_path),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
@@ -61,39 +121,96 @@ def dbt_env(data: Path, target: str, db_path: Path) -> dict[str, str]:
     return env
 
 
-def dbt_executable() -> str:
-    candidate = Path(sys.executable).parent / "dbt"
-    return str(candidate) if candidate.exists() else "dbt"
+def _fresh_results(path: Path, started: float) -> publish.RunSummary | None:
+    """run_results.json of this invocation, or None if dbt did not write one.
+
+    dbt leaves the previous run's file in place when it fails before running anything
+    (a parse error, a locked database), so its timestamp is checked against our start.
+    """
+    if not path.is_file():
+        return None
+    try:
+        summary = publish.read_run_results(path)
+    except (OSError, ValueError):
+        return None
+    if summary.generated_at is None:
+        return None
+    try:
+        generated = datetime.fromisoformat(summary.generated_at.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if generated.tzinfo is None:
+        generated = generated.replace(tzinfo=UTC)
+    return summary if generated.timestamp() >= started - _RESULTS_SLACK_S else None
+
+
+def _describe_published(published: Path) -> str:
+    manifest = warehouse.read_manifest(published)
+    if not published.is_file():
+        return "nothing was published (there was no published warehouse before either)"
+    build = f"build {manifest['build_id']}" if manifest and "build_id" in manifest else ""
+    return f"{published} was left unchanged ({build or 'previous build'})"
+
+
+def _data_facts(data: Path) -> dict[str, object]:
+    """What the freshness banner needs about the data: where it came from and its as-of."""
+    facts: dict[str, object] = {"data_dir": str(data)}
+    try:
+        meta = json.loads((data / "_generator.json").read_text())
+    except (OSError, ValueError):
+        return facts
+    for key in ("as_of", "end_date", "seed", "orders", "extra_days"):
+        if key in meta:
+            facts[f"data_{key}"] = meta[key]
+    return facts
 
 
 def run(args: argparse.Namespace) -> int:
     data: Path = args.data
-    check_raw(data)
-    target_dir = PROJECT_DIR / "target"
-    target_dir.mkdir(exist_ok=True)
-    db_path = target_dir / "build.duckdb"
-    cmd = [dbt_executable(), "build", "--project-dir", str(PROJECT_DIR), "--target",
-           args.target]
-    if args.full_refresh:
-        cmd.append("--full-refresh")
-    if args.select:
-        cmd += ["--select", args.select]
-    proc = subprocess.run(cmd, env=dbt_env(data, args.target, db_path), cwd=PROJECT_DIR)
-    results = target_dir / "run_results.json"
-    counts = publish.run_summary(results) if results.exists() else {}
-    published = args.published if args.published.is_absolute() else Path.cwd() / args.published
-    if proc.returncode != 0 or not publish.all_passed(counts):
-        failed = sum(counts.get(k, 0) for k in ("error", "fail", "skipped"))
-        raise UserError(f"dbt build failed ({failed} nodes errored, failed or skipped); "
-                        f"the published warehouse in {published} was left unchanged")
+    check_data(data)
+    db_path = build_db_path()
+    artifacts = target_dir()
+    published = _absolute(warehouse.published_path())
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+
+    started = time.time()
+    proc = subprocess.run(dbt_command(args), env=dbt_env(data, args.target, db_path),
+                          cwd=PROJECT_DIR, check=False)
+    summary = _fresh_results(artifacts / "run_results.json", started)
+
+    if proc.returncode != 0 or summary is None or not summary.passed:
+        if summary is None:
+            what = f"dbt exited with code {proc.returncode} before running any node"
+        else:
+            first = summary.failed_nodes[0] if summary.failed_nodes else "dbt exit code"
+            what = (f"{len(summary.failed_nodes)} of {summary.nodes} nodes did not pass "
+                    f"(first: {first})")
+        raise UserError(f"build failed: {what}; {_describe_published(published)}")
+
+    tests = summary.tests
+    test_text = ", ".join(f"{n} {status}" for status, n in sorted(tests.items())) or "no tests"
     if args.target != "duckdb":
-        print(f"order-truth build: {args.target} build passed ({sum(counts.values())} nodes)")
+        print(f"order-truth build: {args.target} build passed ({summary.nodes} nodes, "
+              f"tests: {test_text}); only the duckdb target is published")
         return 0
     if args.select:
-        print("order-truth build: partial build passed; not published (publish needs a "
-              "full build)")
+        print(f"order-truth build: partial build passed ({summary.nodes} nodes); not "
+              "published, because only a full build is audited as a whole")
         return 0
-    manifest = publish.publish(db_path, published, counts, data, PROJECT_DIR)
-    print(f"order-truth build: published {published / publish.WAREHOUSE_NAME} "
-          f"(build {manifest['build_id'][:8]}, {sum(counts.values())} nodes passed)")
+    manifest_json = artifacts / "manifest.json"
+    if not manifest_json.is_file():
+        raise UserError(f"dbt wrote no {manifest_json}; cannot tell which models are marts")
+    try:
+        manifest = publish.publish(db_path, published, summary=summary,
+                                   marts=publish.public_marts(manifest_json),
+                                   project_dir=PROJECT_DIR, extra=_data_facts(data))
+    except publish.PublishError as exc:
+        raise UserError(f"{exc}; {_describe_published(published)}") from exc
+    print(f"order-truth build: published {published} (build {manifest['build_id']}, "
+          f"{len(manifest['row_counts'])} marts, tests: {test_text})")
     return 0
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
