@@ -13,22 +13,8 @@ renamed as (
         -- ids
         trim(cast(contact_id as varchar)) as contact_id,
 
-        -- contact
-        cast(email as varchar) as email_raw,
-        lower(trim(cast(email as varchar))) as email,
-        cast(phone as varchar) as phone_raw,
-        {{ normalize_phone_e164('phone', 'country') }} as phone_e164,
-        trim(cast(first_name as varchar)) as first_name,
-        trim(cast(last_name as varchar)) as last_name,
-        trim(cast(date_of_birth as varchar)) as date_of_birth_raw,
-
-        -- address
-        trim(cast(address_line1 as varchar)) as address_line1,
-        trim(cast(address_line2 as varchar)) as address_line2,
-        trim(cast(city as varchar)) as city,
-        upper(trim(cast(postal_code as varchar))) as postal_code,
-        upper(trim(cast(region as varchar))) as region,
-        upper(trim(cast(country as varchar))) as country,
+        -- contact and address
+        {{ person_columns() }}
 
         -- attributes
         lower(trim(cast(vip_tier as varchar))) as vip_tier,
