@@ -9,6 +9,7 @@ is the warehouse's answer. Rows come back in input order with every extra column
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +19,7 @@ from order_truth.errors import UserError
 
 REQUIRED = ("carrier", "raw_code", "raw_description")
 OUTPUT = ("canonical_status", "exception_reason", "is_terminal", "mapping_rule")
-MODELS = ["carrier_event_map", "carrier_description_patterns", "geo_time_zones", "countries",
+MODELS = ["carrier_event_map", "carrier_description_patterns", "geo_time_zones",
           "stg_carrier__tracking_events", "int_tracking_events_mapped"]
 
 
@@ -66,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
             select event_id, canonical_status, exception_reason, is_terminal, mapping_rule
             from intermediate.int_tracking_events_mapped
         """)
+        known = set(scratch.fetch(db, "select distinct carrier from reference.carrier_event_map")
+                    ["carrier"])
     mapped["row"] = mapped["event_id"].str.slice(4).astype(int)
     mapped = mapped.set_index("row").reindex(range(n))
     out = frame.copy()
@@ -78,6 +81,13 @@ def run(args: argparse.Namespace) -> int:
         out.to_csv(args.output, index=False)
     except OSError as exc:
         raise UserError(f"cannot write {args.output}: {exc.strerror}") from exc
+    given = frame["carrier"].fillna("").str.strip().str.lower()
+    unknown = sorted(set(given) - known)
+    if unknown:
+        # not an error: their rows come back unmapped, like any code the map does not know
+        print(f"order-truth classify-carrier-events: unknown carrier(s) "
+              f"{', '.join(repr(c) for c in unknown)}: their rows are left unmapped; known: "
+              f"{', '.join(sorted(known))}", file=sys.stderr)
     unmapped = int(out["canonical_status"].isna().sum())
     print(f"order-truth classify-carrier-events: {n} rows, {n - unmapped} mapped, "
           f"{unmapped} unmapped -> {args.output}")

@@ -7,15 +7,19 @@
     coalesce(upper(trim(cast({{ expr }} as varchar))), '')
 {%- endmacro %}
 
-{#- A '+HH:MM' / '-HHMM' offset as signed minutes, NULL when absent or malformed. -#}
+{#-
+    A UTC offset as signed minutes: '+HH:MM', '-HHMM' or 'Z' (UTC). NULL when absent or
+    malformed, including offsets beyond +-14:59 or with 60+ minutes, which no zone uses.
+-#}
 {% macro utc_offset_minutes(expr) -%}
+    {%- set txt = 'upper(trim(cast(' ~ expr ~ ' as varchar)))' -%}
     case
-        when {{ order_truth.regex_matches(
-            'trim(cast(' ~ expr ~ ' as varchar))', '^[-+][0-9]{2}:?[0-9]{2}$') }}
-            then (case when trim(cast({{ expr }} as varchar)) like '-%' then -1 else 1 end)
+        when {{ txt }} = 'Z' then 0
+        when {{ order_truth.regex_matches(txt, '^[-+](0[0-9]|1[0-4]):?[0-5][0-9]$') }}
+            then (case when {{ txt }} like '-%' then -1 else 1 end)
             * (
-                cast(substr(trim(cast({{ expr }} as varchar)), 2, 2) as integer) * 60
-                + cast(right(trim(cast({{ expr }} as varchar)), 2) as integer)
+                cast(substr({{ txt }}, 2, 2) as integer) * 60
+                + cast(right({{ txt }}, 2) as integer)
             )
     end
 {%- endmacro %}
@@ -35,4 +39,14 @@
 
 {% macro spark__local_to_utc(ts, zone) -%}
     to_utc_timestamp({{ ts }}, {{ zone }})
+{%- endmacro %}
+
+{#-
+    A code list's name for matching: lower case, letters and digits only, so 'status_code',
+    'statusCode' and 'Status Code' name the same list. NULL becomes ''.
+-#}
+{% macro normalize_code_field(expr) -%}
+    {{ order_truth.regex_replace_all(
+        "coalesce(lower(trim(cast(" ~ expr ~ " as varchar))), '')", '[^a-z0-9]', ''
+    ) }}
 {%- endmacro %}

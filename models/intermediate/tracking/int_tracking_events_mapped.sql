@@ -4,8 +4,10 @@
 --
 -- Mapping order (mapping_rule):
 --   code_and_qualifier / code  the seed row for (carrier, code_field, code, qualifier);
---                              when the feed names no code_field, the code's row in any
---                              of the carrier's lists, if all of them agree on the state
+--                              code lists match on letters and digits ('statusCode' is
+--                              'status_code'); when the feed names no code list, or one
+--                              the carrier does not have, the code's row in any of the
+--                              carrier's lists, if all of them agree on the state
 --   code_ignoring_qualifier    the code's row without a qualifier (unknown qualifier)
 --   description_pattern        the first matching description pattern (known carriers)
 --   return_leg                 any mapped scan after the parcel's first
@@ -16,7 +18,10 @@ with
 
 events as (
 
-    select * from {{ ref('stg_carrier__tracking_events') }}
+    select
+        *,
+        {{ normalize_code_field('code_field') }} as code_field_key
+    from {{ ref('stg_carrier__tracking_events') }}
 
 ),
 
@@ -24,7 +29,7 @@ code_map as (
 
     select
         carrier,
-        lower(trim(code_field)) as code_field,
+        {{ normalize_code_field('code_field') }} as code_field_key,
         {{ normalize_carrier_code('raw_code') }} as code_key,
         {{ normalize_carrier_code('raw_qualifier') }} as qualifier_key,
         canonical_status,
@@ -49,6 +54,15 @@ code_map_any_field as (
     group by carrier, code_key, qualifier_key
     having count(distinct canonical_status) = 1
         and count(distinct coalesce(exception_reason, '')) = 1
+
+),
+
+code_fields as (
+
+    select distinct
+        carrier,
+        code_field_key
+    from code_map
 
 ),
 
@@ -103,52 +117,27 @@ in_utc as (
 
 ),
 
-pattern_matches as (
-
-    select
-        in_utc.event_id,
-        patterns.canonical_status,
-        nullif(patterns.exception_reason, '') as exception_reason,
-        patterns.is_terminal,
-        row_number() over (
-            partition by in_utc.event_id order by patterns.pattern_order
-        ) as match_rank
-    from in_utc
-    inner join patterns
-        on (patterns.carrier = '*' or patterns.carrier = in_utc.carrier)
-            and {{ regex_matches_column_ci(
-                'in_utc.raw_description', 'patterns.pattern'
-            ) }}
-    -- descriptions are read only for carriers we know: an unknown carrier stays unmapped
-    where in_utc.carrier in (select code_map.carrier from code_map)
-
-),
-
-mapped as (
+code_matched as (
 
     select
         in_utc.*,
         coalesce(
             exact_code.canonical_status,
             any_field.canonical_status,
-            code_only.canonical_status,
-            by_pattern.canonical_status
-        ) as code_status,
+            code_only.canonical_status
+        ) as code_map_status,
         case
             when exact_code.canonical_status is not null
                 then exact_code.exception_reason
             when any_field.canonical_status is not null
                 then any_field.exception_reason
-            when code_only.canonical_status is not null
-                then code_only.exception_reason
-            else by_pattern.exception_reason
-        end as code_exception_reason,
+            else code_only.exception_reason
+        end as code_map_reason,
         coalesce(
             exact_code.is_terminal,
             any_field.is_terminal,
-            code_only.is_terminal,
-            by_pattern.is_terminal
-        ) as code_is_terminal,
+            code_only.is_terminal
+        ) as code_map_terminal,
         case
             when
                 coalesce(
@@ -163,32 +152,89 @@ mapped as (
                 then 'code'
             when code_only.canonical_status is not null
                 then 'code_ignoring_qualifier'
-            when by_pattern.canonical_status is not null
-                then 'description_pattern'
-        end as code_mapping_rule
+        end as code_map_rule
     from in_utc
+    left join code_fields as known_field
+        on in_utc.carrier = known_field.carrier
+            and in_utc.code_field_key = known_field.code_field_key
     left join code_map as exact_code
         on in_utc.carrier = exact_code.carrier
-            and in_utc.code_field = exact_code.code_field
+            and in_utc.code_field_key = exact_code.code_field_key
             and in_utc.code_key = exact_code.code_key
             and in_utc.qualifier_key = exact_code.qualifier_key
+    -- a feed that names no code list, or one this carrier does not have
     left join code_map_any_field as any_field
-        on coalesce(in_utc.code_field, '') = ''
+        on known_field.code_field_key is null
             and in_utc.carrier = any_field.carrier
             and in_utc.code_key = any_field.code_key
             and in_utc.qualifier_key = any_field.qualifier_key
     left join code_map as code_only
         on in_utc.carrier = code_only.carrier
-            and in_utc.code_field = code_only.code_field
+            and in_utc.code_field_key = code_only.code_field_key
             and in_utc.code_key = code_only.code_key
             and code_only.qualifier_key = ''
             and in_utc.qualifier_key <> ''
+
+),
+
+unmatched as (
+
+    -- only events no code row maps read their description, and only for carriers we
+    -- know: an unknown carrier stays unmapped
+    select
+        event_id,
+        carrier,
+        raw_description
+    from code_matched
+    where code_map_status is null
+        and raw_description is not null
+        and carrier in (select code_map.carrier from code_map)
+
+),
+
+pattern_matches as (
+
+    select
+        unmatched.event_id,
+        patterns.canonical_status,
+        nullif(patterns.exception_reason, '') as exception_reason,
+        patterns.is_terminal,
+        row_number() over (
+            partition by unmatched.event_id order by patterns.pattern_order
+        ) as match_rank
+    from unmatched
+    inner join patterns
+        on (patterns.carrier = '*' or unmatched.carrier = patterns.carrier)
+            and {{ regex_matches_column_ci(
+                'unmatched.raw_description', 'patterns.pattern'
+            ) }}
+
+),
+
+mapped as (
+
+    select
+        code_matched.*,
+        coalesce(code_matched.code_map_status, by_pattern.canonical_status)
+            as code_status,
+        case
+            when code_matched.code_map_status is not null
+                then code_matched.code_map_reason
+            else by_pattern.exception_reason
+        end as code_exception_reason,
+        coalesce(code_matched.code_map_terminal, by_pattern.is_terminal)
+            as code_is_terminal,
+        coalesce(
+            code_matched.code_map_rule,
+            case
+                when by_pattern.canonical_status is not null
+                    then 'description_pattern'
+            end
+        ) as code_mapping_rule
+    from code_matched
     left join pattern_matches as by_pattern
-        on in_utc.event_id = by_pattern.event_id
+        on code_matched.event_id = by_pattern.event_id
             and by_pattern.match_rank = 1
-            and exact_code.canonical_status is null
-            and any_field.canonical_status is null
-            and code_only.canonical_status is null
 
 ),
 
@@ -230,7 +276,11 @@ deduplicated as (
         end as mapping_rule,
         row_number() over (
             partition by
-                carrier, tracking_number, code_key, qualifier_key, event_at_local
+                carrier,
+                tracking_number,
+                code_key,
+                qualifier_key,
+                event_at_local
             order by loaded_at, event_id
         ) > 1 as is_duplicate
     from classified

@@ -13,9 +13,17 @@ ranked as (
 
     select
         *,
-        row_number()
-            over (partition by event_id order by loaded_at)
-            as arrival_rank
+        -- the first arrival of an event id wins; the extra keys make ties deterministic
+        -- (and keep DuckDB from rewriting this into a slow wide arg_min)
+        row_number() over (
+            partition by event_id
+            order by
+                loaded_at,
+                event_at_local,
+                tracking_number,
+                code_key,
+                qualifier_key
+        ) as arrival_rank
     from parsed
 
 ),
