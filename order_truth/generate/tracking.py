@@ -98,8 +98,10 @@ def tracking_events(cfg: GeneratorConfig, o: Orders, f: Fulfilment, as_of_us: in
         if not rows:
             missing.append(f"{c}/{STATUSES[(key // 16) % 16]}/{REASONS[key % 16]}")
             continue
-        # The first listed code is the common one; the rest share the remaining 40%.
-        w = np.array([0.6] + [0.4 / max(len(rows) - 1, 1)] * (len(rows) - 1))
+        # The first listed code is the common one (80%); the others share the rest, each
+        # rarer than the one before, as real feeds are dominated by a few codes.
+        tail = 0.2 * 0.5 ** np.arange(len(rows) - 1)
+        w = np.concatenate([[0.8], tail / max(tail.sum(), 1e-9) * 0.2])
         w /= w.sum()
         k = np.minimum(np.searchsorted(np.cumsum(w), pick_u[m]), len(rows) - 1)
         row_idx[m] = np.array([row_of[id(r)] for r in rows], dtype=np.int32)[k]

@@ -39,7 +39,9 @@ def _dbt_build(data: Path, db: Path, select: str) -> subprocess.CompletedProcess
     env = {**os.environ, "DBT_PROFILES_DIR": str(ROOT), "ORDER_TRUTH_DATA": str(data),
            "ORDER_TRUTH_DUCKDB_PATH": str(db)}
     dbt = Path(sys.executable).parent / "dbt"
+    # cautious: do not pull in tests that also need models outside this selection
     return subprocess.run([str(dbt), "build", "--select", select, "--project-dir", str(ROOT),
+                           "--indirect-selection", "cautious",
                            "--target-path", str(db.parent / "dbt-target")],
                           capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
 
@@ -86,6 +88,7 @@ def test_quarantine_share_test_fails_when_too_much_is_broken(broken_dataset: Pat
     dbt = Path(sys.executable).parent / "dbt"
     result = subprocess.run(
         [str(dbt), "build", "--select", "stg_storefront__quarantine", "--vars", env_vars,
+         "--indirect-selection", "cautious",
          "--project-dir", str(ROOT), "--target-path", str(tmp_path / "dbt-target")],
         capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
     assert result.returncode != 0
