@@ -88,7 +88,6 @@ def test_quarantine_share_test_fails_when_too_much_is_broken(broken_dataset: Pat
     dbt = Path(sys.executable).parent / "dbt"
     result = subprocess.run(
         [str(dbt), "build", "--select", "stg_storefront__quarantine", "--vars", env_vars,
-         "--indirect-selection", "cautious",
          "--project-dir", str(ROOT), "--target-path", str(tmp_path / "dbt-target")],
         capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
     assert result.returncode != 0
