@@ -202,35 +202,30 @@ swapped_fixed as (
 
 ),
 
+{%- set comparisons = [
+    ('email', 'email', 'email_level'),
+    ('phone', 'phone', 'phone_level'),
+    ('dob', 'date_of_birth', 'dob_level'),
+    ('first', 'first_name', 'first_level'),
+    ('last', 'last_name', 'last_level'),
+    ('address', 'address', 'address_level'),
+] %}
+
 scored as (
 
+    -- the match weight: one weight per comparison, looked up by the pair's level
     select
         swapped_fixed.*,
-        w_email.weight
-        + w_phone.weight
-        + w_dob.weight
-        + w_first.weight
-        + w_last.weight
-        + w_address.weight as match_weight
+        {% for alias, _, _ in comparisons -%}
+        w_{{ alias }}.weight{{ ' +' if not loop.last }}
+        {% endfor -%}
+            as match_weight
     from swapped_fixed
-    inner join weights as w_email
-        on w_email.comparison = 'email'
-            and swapped_fixed.email_level = w_email.level
-    inner join weights as w_phone
-        on w_phone.comparison = 'phone'
-            and swapped_fixed.phone_level = w_phone.level
-    inner join weights as w_dob
-        on w_dob.comparison = 'date_of_birth'
-            and swapped_fixed.dob_level = w_dob.level
-    inner join weights as w_first
-        on w_first.comparison = 'first_name'
-            and swapped_fixed.first_level = w_first.level
-    inner join weights as w_last
-        on w_last.comparison = 'last_name'
-            and swapped_fixed.last_level = w_last.level
-    inner join weights as w_address
-        on w_address.comparison = 'address'
-            and swapped_fixed.address_level = w_address.level
+    {% for alias, comparison, level in comparisons -%}
+    inner join weights as w_{{ alias }}
+        on w_{{ alias }}.comparison = '{{ comparison }}'
+            and swapped_fixed.{{ level }} = w_{{ alias }}.level
+    {% endfor %}
 
 ),
 
