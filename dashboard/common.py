@@ -1,16 +1,20 @@
 """What every dashboard page shares: data access, global filters, banner, charts.
 
 Pages stay short and read like a report: they call `query()` for data, `filters()` for
-the sidebar selection, `where()` to turn it into SQL, and the chart helpers for plotly
-figures with titles, units and target lines. Nothing here holds a DuckDB connection:
-`order_truth.warehouse` opens one per query, and results are cached per published build.
+the sidebar selection, `where()` to turn it into SQL, `kpi_totals()` / `kpi_trend()` for
+the KPI tables (sum of numerators over sum of denominators, percentiles recomputed from
+the facts), `kpi_tile()` for a KPI card judged against its target, and the chart helpers
+for plotly figures with titles, units and target lines. Every query aggregates in
+DuckDB, so a page pulls a few hundred rows at most, whatever the warehouse's size.
+Nothing here holds a DuckDB connection: `order_truth.warehouse` opens one per query, and
+results are cached per published build.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -77,7 +81,24 @@ def table(name: str) -> str:
 
 
 def manifest() -> dict[str, Any]:
+    """The publish manifest (build id, time, as-of, row counts); {} when unreadable."""
     return warehouse.read_manifest() or {}
+
+
+def data_as_of() -> pd.Timestamp | None:
+    """The extract's as-of moment (naive UTC), against which ages are judged.
+
+    Ages are measured at the data's cut-off, never the wall clock, as the marts judge
+    staleness: generated data ends on a fixed date.
+    """
+    value = manifest().get("data_as_of")
+    try:
+        moment = pd.Timestamp(value) if value else None
+    except ValueError:
+        return None
+    if moment is None or pd.isna(moment):
+        return None
+    return moment.tz_convert(None) if moment.tzinfo is not None else moment
 
 
 # --------------------------------------------------------------------------- filters
@@ -288,63 +309,611 @@ def placeholder(view: str, marts: Sequence[str]) -> None:
                 icon=":material/construction:")
 
 
-def mart_summary(name: str) -> None:
-    """Row count and a small sample of a published mart whose page is not yet designed."""
-    if name not in relations():
-        return
-    count = int(query(f"select count(*) as n from {table(name)}")["n"].iloc[0])
-    st.metric(f"{name} rows", f"{count:,}")
-    st.dataframe(query(f"select * from {table(name)} limit 20"), hide_index=True)
+# --------------------------------------------------------------------------- KPIs
+
+@dataclass(frozen=True)
+class Kpi:
+    """How the dashboard names, formats and judges one `kpi` of kpi_daily / kpi_monthly.
+
+    Targets are not here: they come from the KPI rows themselves (the `kpi_targets` seed),
+    so a target changed in the seed shows on the next build without touching the app.
+    """
+
+    key: str
+    label: str
+    unit: str  # rate, per_1000, seconds, hours, count, score (as in the seed)
+    higher_is_better: bool
+    definition: str
+
+
+KPIS: dict[str, Kpi] = {k.key: k for k in (
+    Kpi("order_accuracy_rate", "Order accuracy", "rate", True,
+        "Delivered orders that were on time and correct, over delivered orders whose "
+        "correctness is known. Dated by the delivery's local date."),
+    Kpi("exceptions_per_1000_orders", "Exceptions per 1k", "per_1000", False,
+        "Exceptions opened per 1,000 orders placed in the same days."),
+    Kpi("wismo_per_1000_orders", "WISMO per 1k", "per_1000", False,
+        "\"Where is my order\" contacts: tickets opened per 1,000 orders placed in the "
+        "same days."),
+    Kpi("sync_success_rate", "Sync success rate", "rate", True,
+        "Cross-system changes (orders, customers, inventory) that reached the target "
+        "system in the end, over changes attempted."),
+    Kpi("tracking_latency_p95_s", "Tracking latency P95", "seconds", False,
+        "95th percentile of the time from a carrier scan to its arrival in the "
+        "warehouse (re-sent duplicates excluded)."),
+    Kpi("tracking_latency_p50_s", "Tracking latency P50", "seconds", False,
+        "Median time from a carrier scan to its arrival in the warehouse."),
+    Kpi("orders_placed", "Orders placed", "count", True,
+        "Orders whose first version reached the warehouse, by placement day."),
+    Kpi("orders_delivered", "Orders delivered", "count", True,
+        "Orders whose every parcel was delivered, by delivery day."),
+    Kpi("on_time_rate", "On time", "rate", True,
+        "Delivered orders delivered by the promised date (business days)."),
+    Kpi("correct_rate", "Correct", "rate", True,
+        "Delivered orders with the right SKUs and quantities."),
+    Kpi("promo_fulfillment_mismatch_rate", "Promo claim missed", "rate", False,
+        "Promo orders whose delivery claim was missed or could not be met."),
+    Kpi("status_sync_accuracy", "Status sync accuracy", "rate", True,
+        "In-flight orders whose OMS status equals the carrier's canonical status "
+        "(measured on the data's as-of day)."),
+    Kpi("order_sync_success_rate", "Order sync success rate", "rate", True,
+        "Order changes that reached the OMS in the end, over order changes."),
+    Kpi("inventory_variance", "Inventory variance", "rate", False,
+        "Sum of |storefront - WMS available| over the sum of WMS available."),
+    Kpi("dlq_entries", "Dead-lettered changes", "count", False,
+        "Changes that went to the dead-letter queue."),
+    Kpi("exception_resolve_hours_p50", "Time to resolve P50", "hours", False,
+        "Median hours from an exception opening to its resolution, by resolution day."),
+    Kpi("exception_resolve_hours_p95", "Time to resolve P95", "hours", False,
+        "95th percentile hours from an exception opening to its resolution."),
+)}
+
+
+@dataclass(frozen=True)
+class Percentile:
+    """Where a percentile KPI comes from in the facts.
+
+    Percentiles cannot be added up across days, so a period longer than the KPI tables'
+    grain is recomputed from the fact rows, the way kpi_daily computes one day.
+    """
+
+    mart: str
+    measure: str
+    date_col: str
+    p: float
+    condition: str = "true"
+    carrier_col: str | None = None
+
+
+PERCENTILES: dict[str, Percentile] = {
+    "tracking_latency_p50_s": Percentile("fct_tracking_events", "arrival_lag_seconds",
+                                         "event_at", 0.5, "not is_duplicate", "carrier"),
+    "tracking_latency_p95_s": Percentile("fct_tracking_events", "arrival_lag_seconds",
+                                         "event_at", 0.95, "not is_duplicate", "carrier"),
+    "exception_resolve_hours_p50": Percentile("fct_order_exceptions", "hours_to_resolve",
+                                              "resolved_at", 0.5),
+    "exception_resolve_hours_p95": Percentile("fct_order_exceptions", "hours_to_resolve",
+                                              "resolved_at", 0.95),
+}
+
+
+def kpi_meta(key: str) -> Kpi:
+    """The catalogue entry, or a plain one for a KPI the catalogue does not know yet."""
+    return KPIS.get(key) or Kpi(key, key.replace("_", " ").capitalize(), "count", True, "")
+
+
+@dataclass(frozen=True)
+class Target:
+    comparator: str
+    value: float
+
+    def met(self, value: float) -> bool:
+        """True when `value` satisfies the target (comparators as in the seed)."""
+        return {">=": value >= self.value, ">": value > self.value,
+                "<=": value <= self.value, "<": value < self.value}.get(
+                    self.comparator, True)
+
+    def text(self, unit: str) -> str:
+        sign = {">=": "≥", "<=": "≤"}.get(self.comparator, self.comparator)
+        return f"target {sign} {fmt_kpi(self.value, unit, short=True)}"
+
+
+def kpi_targets() -> dict[str, Target]:
+    """Target per KPI, as the KPI table carries it from the `kpi_targets` seed."""
+    if not has("kpi_daily", "kpi", "target_comparator", "target_value"):
+        return {}
+    frame = query(f"""
+        select kpi, any_value(target_comparator) as comparator,
+            any_value(target_value) as target
+        from {table('kpi_daily')}
+        where target_value is not null and target_comparator is not null
+        group by kpi""")
+    return {row.kpi: Target(str(row.comparator), float(row.target))
+            for row in frame.itertuples(index=False)}
+
+
+def _kpi_dimensions() -> dict[str, tuple[bool, bool]]:
+    """Per KPI: does the KPI table slice it by channel, and by carrier?
+
+    Sync, tracking and percentile KPIs have only the rolled-up 'all' row: a channel or
+    carrier filter cannot apply to them, and the page must say so.
+    """
+    frame = query(f"""
+        select kpi, bool_or(channel <> 'all') as by_channel,
+            bool_or(carrier <> 'all') as by_carrier
+        from {table('kpi_daily')}
+        group by kpi""")
+    return {row.kpi: (bool(row.by_channel), bool(row.by_carrier))
+            for row in frame.itertuples(index=False)}
+
+
+def kpi_scope(kpis: Sequence[str], f: Filters) -> tuple[str, list[Any], dict[str, list[str]]]:
+    """A SQL predicate picking, for each KPI, the KPI-table rows that match the filters.
+
+    The KPI tables roll up one dimension at a time (channel, carrier or FC, else 'all'),
+    so a KPI honours a channel filter or a carrier filter, not both: channel wins. Returns
+    the predicate, its parameters and, per KPI, the filters it could not honour.
+    """
+    dims = _kpi_dimensions()
+    clauses: list[str] = []
+    params: list[Any] = []
+    ignored: dict[str, list[str]] = {}
+    for kpi in kpis:
+        by_channel, by_carrier = dims.get(kpi, (False, False))
+        use_channel = bool(f.channels) and by_channel
+        use_carrier = bool(f.carriers) and by_carrier and not use_channel
+        if kpi in PERCENTILES and f.carriers and PERCENTILES[kpi].carrier_col:
+            use_carrier = False  # recomputed from the facts, which honour it
+        else:
+            missed = [name for name, wanted, used in
+                      (("channel", f.channels, use_channel),
+                       ("carrier", f.carriers, use_carrier)) if wanted and not used]
+            if missed:
+                ignored[kpi] = missed
+        clause = "(kpi = ? and fc_id = 'all'"
+        params.append(kpi)
+        if use_channel:
+            clause += f" and channel in ({', '.join('?' * len(f.channels))})"
+            params += list(f.channels)
+        else:
+            clause += " and channel = 'all'"
+        if use_carrier:
+            clause += f" and carrier in ({', '.join('?' * len(f.carriers))})"
+            params += list(f.carriers)
+        else:
+            clause += " and carrier = 'all'"
+        clauses.append(clause + ")")
+    return "(" + " or ".join(clauses or ["false"]) + ")", params, ignored
+
+
+def _value_sql(unit_col: str = "unit") -> str:
+    """kpi_value of summed rows: the KPI tables' own formula per unit."""
+    return f"""case
+            when bool_or(numerator is null) then any_value(kpi_value)
+            when any_value({unit_col}) = 'per_1000'
+                then 1000.0 * sum(numerator) / nullif(sum(denominator), 0)
+            when any_value({unit_col}) in ('rate', 'score')
+                then sum(numerator) / nullif(sum(denominator), 0)
+            else sum(numerator)
+        end"""
+
+
+def _percentile_sql(kpi: str, f: Filters, start: date, end: date,
+                    period: str | None = None) -> tuple[str, list[Any]]:
+    """One percentile KPI from its facts over [start, end], per `period` when given."""
+    spec = PERCENTILES[kpi]
+    sql_where, params = where(replace(f, start=start, end=end), date_col=spec.date_col,
+                              carrier_col=spec.carrier_col)
+    bucket = period.format(ts=spec.date_col) if period else "null"
+    return (f"""
+        select {bucket} as period, '{kpi}' as kpi,
+            percentile_cont({spec.p}) within group (order by {spec.measure}) as kpi_value,
+            count({spec.measure}) as denominator
+        from {table(spec.mart)}
+        {sql_where} and {spec.condition} and {spec.measure} is not null
+        group by 1""", params)
+
+
+def kpi_totals(kpis: Sequence[str], f: Filters, start: date,
+               end: date) -> tuple[dict[str, float], dict[str, list[str]]]:
+    """Each KPI over [start, end] for the filters, and the filters each KPI ignored.
+
+    Rates and counts are sum(numerator) / sum(denominator) of the kpi_daily rows, as the
+    table's contract says; percentile KPIs are recomputed from their facts.
+    """
+    if not has("kpi_daily", "kpi_date", "kpi", "numerator", "denominator", "kpi_value"):
+        return {}, {}
+    scope, params, ignored = kpi_scope(kpis, f)
+    rates = [k for k in kpis if k not in PERCENTILES]
+    values: dict[str, float] = {}
+    if rates:
+        frame = query(f"""
+            select kpi, {_value_sql()} as kpi_value
+            from {table('kpi_daily')}
+            where kpi_date between ? and ? and {scope}
+            group by kpi""", [start, end, *params])
+        values.update({r.kpi: r.kpi_value for r in frame.itertuples(index=False)
+                       if r.kpi in rates})
+    for kpi in kpis:
+        if kpi in PERCENTILES and has(PERCENTILES[kpi].mart, PERCENTILES[kpi].measure):
+            sql, sql_params = _percentile_sql(kpi, f, start, end)
+            frame = query(sql, sql_params)
+            if not frame.empty:
+                values[kpi] = frame["kpi_value"].iloc[0]
+    return {k: float(v) for k, v in values.items() if v is not None and pd.notna(v)}, ignored
+
+
+# A week the date range covers for fewer days than this is left out of weekly trends.
+MIN_WEEK_DAYS = 4
+WEEK = "Week"
+MONTH = "Month"
+
+
+def spans_weeks(f: Filters) -> bool:
+    """True when the range is long enough (two weeks) to leave out stub weeks at its ends.
+
+    A shorter range would lose most of its data that way, so it keeps them (drawn as
+    partial).
+    """
+    return (f.end - f.start).days + 1 >= 14
+
+DAY = "Day"
+PERIOD_SQL = {DAY: "cast({ts} as date)",
+              WEEK: "cast(date_trunc('week', {ts}) as date)",
+              MONTH: "cast(date_trunc('month', {ts}) as date)"}
+
+
+def kpi_trend(kpis: Sequence[str], f: Filters, grain: str = WEEK) -> pd.DataFrame:
+    """One row per period and KPI: period, kpi, kpi_value, is_partial.
+
+    Day and week come from kpi_daily (weeks summed from days), month from kpi_monthly
+    (whole months: the date filter is widened to the months it touches). A period the
+    data or the filter covers only in part is flagged `is_partial`, so a chart can say so
+    instead of showing a half week as a drop.
+    """
+    columns = ["period", "kpi", "kpi_value", "is_partial"]
+    monthly = grain == MONTH and has("kpi_monthly", "kpi_month", "is_complete_month")
+    source = "kpi_monthly" if monthly else "kpi_daily"
+    if not has(source, "kpi", "numerator", "denominator", "kpi_value"):
+        return pd.DataFrame(columns=columns)
+    start, end = f.start, f.end
+    if monthly:
+        start = start.replace(day=1)
+        end = (pd.Timestamp(end) + pd.offsets.MonthEnd(0)).date()
+    scope, params, _ = kpi_scope(kpis, f)
+    date_col = "kpi_month" if monthly else "kpi_date"
+    period = "kpi_month" if monthly else PERIOD_SQL[grain].format(ts="kpi_date")
+    complete = "bool_and(is_complete_month)" if monthly else "true"
+    frame = query(f"""
+        select {period} as period, kpi, {_value_sql()} as kpi_value,
+            not {complete} as is_partial
+        from {table(source)}
+        where {date_col} between ? and ? and {scope}
+        group by 1, 2
+        order by 1, 2""", [start, end, *params])
+    # percentiles cannot be summed across days: a week is recomputed from the facts
+    recompute = [k for k in kpis if k in PERCENTILES and (grain == WEEK or f.carriers)]
+    if recompute:
+        frame = frame[~frame["kpi"].isin(recompute)]
+        parts = [frame]
+        for kpi in recompute:
+            if has(PERCENTILES[kpi].mart, PERCENTILES[kpi].measure):
+                sql, sql_params = _percentile_sql(kpi, f, start, end, PERIOD_SQL[grain])
+                part = query(sql, sql_params)
+                part["is_partial"] = False
+                parts.append(part[columns])
+        frame = pd.concat([p for p in parts if not p.empty] or [frame], ignore_index=True)
+    if not frame.empty and grain == WEEK:
+        first = pd.to_datetime(frame["period"]).clip(lower=pd.Timestamp(f.start))
+        last = (pd.to_datetime(frame["period"]) + pd.Timedelta(days=6)).clip(
+            upper=pd.Timestamp(f.end))
+        covered = (last - first).dt.days + 1
+        frame["is_partial"] = covered < 7
+        if spans_weeks(f):
+            # a week the range touches for a day or two is noise, not a trend point
+            frame = frame[covered >= MIN_WEEK_DAYS]
+    frame["period"] = pd.to_datetime(frame["period"])
+    return frame[columns].sort_values(["kpi", "period"]).reset_index(drop=True)
+
+
+def fmt_kpi(value: float | None, unit: str, *, short: bool = False) -> str:
+    """A KPI value in its unit, as leadership reads it (98.31%, 42.0, 95 s, 3.2 h).
+
+    `short` drops trailing zeros, for targets: "98%", "99.5%", not "98.00%".
+    """
+    if value is None or pd.isna(value):
+        return "n/a"
+    if unit == "rate":
+        if short:
+            return f"{value * 100:.2f}".rstrip("0").rstrip(".") + "%"
+        return f"{value:.2%}"
+    if unit == "per_1000":
+        return f"{value:,.1f}" if not short else f"{value:,.4g}"
+    if unit == "seconds":
+        return f"{value:,.0f} s" if value >= 10 else f"{value:,.1f} s"
+    if unit == "hours":
+        return f"{value:,.1f} h"
+    if unit == "score":
+        return f"{value:.2f}"
+    return f"{value:,.0f}"
+
+
+def fmt_delta(delta: float, unit: str) -> str:
+    """A change between periods in the KPI's unit; rates move in percentage points."""
+    if unit == "rate":
+        return f"{delta * 100:+.2f} pp"
+    if unit == "per_1000":
+        return f"{delta:+,.1f}"
+    if unit == "seconds":
+        return f"{delta:+,.0f} s" if abs(delta) >= 10 else f"{delta:+,.1f} s"
+    if unit == "hours":
+        return f"{delta:+,.1f} h"
+    if unit == "score":
+        return f"{delta:+.2f}"
+    return f"{delta:+,.0f}"
+
+
+def kpi_tile(key: str, value: float | None, prior: float | None = None, *,
+             target: Target | None = None, compared_with: str | None = None,
+             spark: Sequence[float] | None = None, ignored: Sequence[str] = ()) -> None:
+    """One KPI card: value, change on the previous period, a sparkline and the target.
+
+    The card says in words whether the target is met, so nobody has to compare two
+    numbers in their head; a filter the KPI cannot honour is named on the card.
+    """
+    meta = kpi_meta(key)
+    delta = None
+    if value is not None and prior is not None and pd.notna(value) and pd.notna(prior):
+        delta = fmt_delta(value - prior, meta.unit)
+    with st.container(border=True):
+        st.metric(meta.label, fmt_kpi(value, meta.unit), delta,
+                  delta_color="normal" if meta.higher_is_better else "inverse",
+                  delta_description=compared_with if delta else None,
+                  help=meta.definition or None,
+                  chart_data=list(spark) if spark is not None and len(spark) > 1 else None,
+                  chart_type="line")
+        notes: list[str] = []
+        if target is not None and value is not None and pd.notna(value):
+            verdict = (":green[:material/check_circle: met]" if target.met(value)
+                       else ":red[:material/error: missed]")
+            notes.append(f"{target.text(meta.unit).capitalize()} · {verdict}")
+        elif target is not None:
+            notes.append(target.text(meta.unit).capitalize())
+        else:
+            notes.append("No target set")
+        if ignored:
+            notes.append(f"{' and '.join(ignored)} filter not applied".capitalize())
+        st.caption(" · ".join(notes))
 
 
 # --------------------------------------------------------------------------- charts
 
+TARGET_COLOR = "#d62728"
+# A series with more points than this (a quarter of days) is drawn without markers.
+DENSE_POINTS = 40
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+           "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5",
+           "#c49c94"]
+# One colour per source system on every page, so "carrier" is the same colour everywhere.
+SYSTEM_COLORS = {"marketing": "#9467bd", "crm": "#ff7f0e", "integration": "#17becf",
+                 "oms": "#8c564b", "wms": "#2ca02c", "carrier": "#1f77b4",
+                 "not determined": "#7f7f7f"}
+
+
 def line_chart(frame: pd.DataFrame, x: str, y: str, *, title: str, y_title: str,
                color: str | None = None, target: float | None = None,
-               target_label: str = "target", percent: bool = False) -> go.Figure:
-    """A titled line chart with a labelled y axis and an optional dashed target line."""
+               target_label: str = "target", percent: bool = False,
+               partial: str | None = None, zero: bool = True,
+               x_title: str | None = None, unit_suffix: str = "",
+               clip_outliers: bool = False) -> go.Figure:
+    """A titled line chart with a labelled y axis and an optional dashed target line.
+
+    `partial` names a boolean column: those points (a week or month the data or the
+    filter covers only in part) are drawn hollow and said so on hover, so a half period
+    is not read as a drop. `zero=False` lets rates near 100% use the chart's height.
+    `clip_outliers` caps the axis when one day is many times the rest (a P95 of 6,800 s
+    among days of 200 s would flatten every other day): such points sit on the top edge
+    as triangles labelled with their true value.
+    """
     fig = go.Figure()
     groups = frame.groupby(color, sort=True) if color else [(None, frame)]
-    for key, part in groups:
+    value_format = ".2%" if percent else ",.1f"
+    for index, (key, part) in enumerate(groups):
         name = key[0] if isinstance(key, tuple) else key
-        fig.add_trace(go.Scatter(x=part[x], y=part[y], mode="lines+markers",
-                                 name=str(name) if name is not None else y,
-                                 marker={"size": 4}))
+        symbols = (["circle-open" if p else "circle" for p in part[partial]]
+                   if partial else "circle")
+        notes = ([" (partial period)" if p else "" for p in part[partial]]
+                 if partial else [""] * len(part))
+        dense = len(part) > DENSE_POINTS and not partial
+        fig.add_trace(go.Scatter(
+            x=part[x], y=part[y], mode="lines" if dense else "lines+markers",
+            name=str(name) if name is not None else y, customdata=notes,
+            line={"color": PALETTE[index % len(PALETTE)], "width": 1.5 if dense else 2},
+            marker={"size": 6, "symbol": symbols},
+            hovertemplate=(f"%{{x|%Y-%m-%d}}: %{{y:{value_format}}}{unit_suffix}"
+                           "%{customdata}<extra>%{fullData.name}</extra>")))
+    cap = _outlier_cap(frame[y], target) if clip_outliers and not frame.empty else None
+    if cap is not None:
+        high = frame[frame[y] > cap]
+        fig.add_trace(go.Scatter(
+            x=high[x], y=[cap] * len(high), mode="markers+text", name="off the scale",
+            marker={"symbol": "triangle-up", "size": 12, "color": TARGET_COLOR},
+            text=[f"{v:,.0f}{unit_suffix}" for v in high[y]], textposition="bottom right",
+            textfont={"color": TARGET_COLOR, "size": 11},
+            customdata=high[y],
+            hovertemplate=(f"%{{x|%Y-%m-%d}}: %{{customdata:{value_format}}}{unit_suffix}"
+                           " (off the scale)<extra></extra>")))
     if target is not None:
-        fig.add_hline(y=target, line_dash="dash", line_color="#d62728",
-                      annotation_text=f"{target_label} {_fmt(target, percent)}",
-                      annotation_position="top left")
-    return _layout(fig, title, y_title, percent)
+        fig.add_hline(y=target, line_dash="dash", line_color=TARGET_COLOR,
+                      annotation_text=f"{target_label} {_fmt(target, percent)}{unit_suffix}",
+                      annotation_position="top left",
+                      annotation_font_color=TARGET_COLOR,
+                      annotation_bgcolor="rgba(255,255,255,0.8)")
+    fig = _layout(fig, title, y_title, percent, zero=zero)
+    if cap is not None:
+        fig.update_yaxes(range=[0, cap * 1.08])
+        return fig
+    if x_title:
+        fig.update_xaxes(title_text=x_title)
+    if target is not None and not zero and not frame.empty:
+        # keep the target line in view even when every point is far from it
+        low = min(float(frame[y].min()), target)
+        high = max(float(frame[y].max()), target)
+        pad = (high - low) * 0.08 or abs(target) * 0.01 or 1.0
+        fig.update_yaxes(range=[low - pad, high + pad])
+    elif target is not None and not frame.empty:
+        high = max(float(frame[y].max()), target)
+        fig.update_yaxes(range=[0, high * 1.1 or 1.0])
+    return fig
+
+
+def _outlier_cap(values: pd.Series, target: float | None) -> float | None:
+    """The axis top that keeps ordinary points readable, or None when none stands out."""
+    clean = values.dropna()
+    if len(clean) < 5:
+        return None
+    typical = float(clean.quantile(0.9))
+    cap = max(typical * 3, (target or 0.0) * 2)
+    return cap if float(clean.max()) > cap else None
 
 
 def bar_chart(frame: pd.DataFrame, x: str, y: str, *, title: str, y_title: str,
               color: str | None = None, percent: bool = False,
-              horizontal: bool = False) -> go.Figure:
-    """A titled bar chart; stacked when `color` splits the bars."""
+              horizontal: bool = False, target: float | None = None,
+              target_label: str = "target", text: bool = False,
+              x_title: str | None = None, barmode: str = "stack",
+              colors: dict[str, str] | None = None) -> go.Figure:
+    """A titled bar chart; stacked when `color` splits the bars, with an optional target.
+
+    `text` prints each bar's value on it, for charts people read off, not just compare;
+    `colors` pins a colour per series (e.g. SYSTEM_COLORS) so pages agree.
+    """
     fig = go.Figure()
     groups = frame.groupby(color, sort=True) if color else [(None, frame)]
-    for key, part in groups:
+    value_format = ".1%" if percent else ",.0f"
+    for index, (key, part) in enumerate(groups):
         name = key[0] if isinstance(key, tuple) else key
         xs, ys = (part[y], part[x]) if horizontal else (part[x], part[y])
-        fig.add_trace(go.Bar(x=xs, y=ys, name=str(name) if name is not None else y,
-                             orientation="h" if horizontal else "v"))
-    fig.update_layout(barmode="stack")
-    return _layout(fig, title, y_title, percent, horizontal=horizontal)
-
-
-def _layout(fig: go.Figure, title: str, y_title: str, percent: bool,
-            horizontal: bool = False) -> go.Figure:
-    fig.update_layout(title={"text": title}, height=340,
-                      margin={"l": 10, "r": 10, "t": 50, "b": 10},
-                      legend={"orientation": "h", "y": -0.2})
-    axis = fig.update_xaxes if horizontal else fig.update_yaxes
-    axis(title_text=y_title, tickformat=".1%" if percent else None, rangemode="tozero")
+        fig.add_trace(go.Bar(
+            x=xs, y=ys, name=str(name) if name is not None else y,
+            orientation="h" if horizontal else "v",
+            marker_color=(colors or {}).get(str(name), PALETTE[index % len(PALETTE)]),
+            texttemplate=(f"%{{{'x' if horizontal else 'y'}:{value_format}}}"
+                          if text else None),
+            textposition="auto" if text else None,
+            hovertemplate=(f"%{{{'y' if horizontal else 'x'}}}: "
+                           f"%{{{'x' if horizontal else 'y'}:{value_format}}}"
+                           "<extra>%{fullData.name}</extra>")))
+    fig.update_layout(barmode=barmode)
+    if target is not None:
+        line = {"line_dash": "dash", "line_color": TARGET_COLOR,
+                "annotation_text": f"{target_label} {_fmt(target, percent)}",
+                "annotation_font_color": TARGET_COLOR,
+                "annotation_bgcolor": "rgba(255,255,255,0.8)"}
+        if horizontal:
+            fig.add_vline(x=target, annotation_position="top", **line)
+        else:
+            fig.add_hline(y=target, annotation_position="top right", **line)
+    fig = _layout(fig, title, y_title, percent, horizontal=horizontal)
+    if x_title:
+        (fig.update_yaxes if horizontal else fig.update_xaxes)(title_text=x_title)
+        if not horizontal:
+            fig.update_layout(legend_y=-0.32)  # below the axis title, not on it
+    # categories keep the order of the frame's rows (callers sort: worst first)
+    order = [str(v) for v in dict.fromkeys(frame[x])]
+    if horizontal:
+        fig.update_yaxes(type="category", autorange="reversed", categoryorder="array",
+                         categoryarray=order)
+        fig.update_layout(height=max(340, 60 + 28 * frame[x].nunique()))
+    elif frame[x].dtype == object:
+        fig.update_xaxes(type="category", categoryorder="array", categoryarray=order)
+    if color == x:
+        fig.update_layout(showlegend=False)  # the axis already names every bar
     return fig
 
 
-def show(fig: go.Figure) -> None:
-    st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
+def dot_chart(frame: pd.DataFrame, category: str, value: str, *, title: str,
+              x_title: str, color: str, target: float | None = None,
+              target_label: str = "target", y_title: str | None = None) -> go.Figure:
+    """Rates by category as dots on a zoomed axis, with an optional target line.
+
+    Rates that all sit between 93% and 99% look identical as bars from zero, and a bar
+    with a cut baseline lies about size; dots on a zoomed axis show the differences
+    honestly.
+    """
+    fig = go.Figure()
+    for index, (key, part) in enumerate(frame.groupby(color, sort=False)):
+        name = key[0] if isinstance(key, tuple) else key
+        fig.add_trace(go.Scatter(
+            x=part[value], y=part[category], mode="markers", name=str(name),
+            marker={"size": 11, "color": PALETTE[index % len(PALETTE)],
+                    "line": {"width": 1, "color": "white"}},
+            hovertemplate="%{y}: %{x:.2%}<extra>%{fullData.name}</extra>"))
+    if target is not None:
+        fig.add_vline(x=target, line_dash="dash", line_color=TARGET_COLOR,
+                      annotation_text=f"{target_label} {_fmt(target, True)}",
+                      annotation_position="top", annotation_font_color=TARGET_COLOR)
+    values = frame[value].dropna()
+    if not values.empty:
+        low = min(float(values.min()), target if target is not None else 1.0)
+        high = max(float(values.max()), target if target is not None else 0.0)
+        pad = max((high - low) * 0.06, 0.002)
+        fig.update_xaxes(range=[low - pad, min(high + pad, 1.0 + pad)])
+    fig.update_yaxes(type="category", autorange="reversed", title_text=y_title,
+                     showgrid=True)
+    fig.update_layout(title={"text": title, "font": {"size": 16}},
+                      height=max(340, 90 + 30 * frame[category].nunique()),
+                      margin={"l": 10, "r": 10, "t": 50, "b": 10},
+                      legend={"orientation": "h", "y": -0.15}, template="plotly_white")
+    fig.update_xaxes(title_text=x_title, tickformat=".1%")
+    return fig
+
+
+def heatmap(frame: pd.DataFrame, x: str, y: str, z: str, *, title: str,
+            target: float | None = None, x_label: Callable[[Any], str] = str,
+            higher_is_better: bool = True, text_format: str = ".1%") -> go.Figure:
+    """A rate per (row, column) as a coloured table, centred on the target.
+
+    Twelve carriers over four months are twelve tangled lines; a grid with the value
+    printed in each cell reads at a glance, and the colour says above or below target.
+    """
+    grid = frame.pivot_table(index=y, columns=x, values=z, aggfunc="first")
+    grid = grid.reindex(list(dict.fromkeys(frame[y])))  # rows in the caller's order
+    columns = [x_label(c) for c in grid.columns]  # pivot sorted them by value
+    text = [[("" if pd.isna(v) else format(v, text_format)) for v in row]
+            for row in grid.to_numpy()]
+    scale = "RdYlGn" if higher_is_better else "RdYlGn_r"
+    fig = go.Figure(go.Heatmap(
+        z=grid.to_numpy(), x=columns, y=[str(i) for i in grid.index], text=text,
+        texttemplate="%{text}", colorscale=scale, zmid=target, showscale=False,
+        xgap=2, ygap=2, hovertemplate="%{y}, %{x}: %{z:.2%}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(type="category", side="top")
+    fig.update_layout(title={"text": title, "font": {"size": 16}},
+                      height=max(300, 110 + 30 * len(grid.index)),
+                      margin={"l": 10, "r": 10, "t": 80, "b": 10}, template="plotly_white")
+    return fig
+
+
+def _layout(fig: go.Figure, title: str, y_title: str, percent: bool,
+            horizontal: bool = False, zero: bool = True) -> go.Figure:
+    """Title, height, legend below, and a value axis with its unit: one look for all."""
+    fig.update_layout(title={"text": title, "font": {"size": 16}}, height=340,
+                      margin={"l": 10, "r": 10, "t": 50, "b": 10},
+                      legend={"orientation": "h", "y": -0.2},
+                      hovermode="closest", template="plotly_white")
+    axis = fig.update_xaxes if horizontal else fig.update_yaxes
+    axis(title_text=y_title, tickformat=".1%" if percent else None,
+         rangemode="tozero" if zero else "normal")
+    return fig
+
+
+def show(fig: go.Figure, key: str | None = None) -> None:
+    """Draw a figure full width, without plotly's logo in the toolbar."""
+    st.plotly_chart(fig, width="stretch", config={"displaylogo": False}, key=key)
 
 
 def _fmt(value: float, percent: bool) -> str:
-    return f"{value:.1%}" if percent else f"{value:,.4g}"
+    if percent:
+        return f"{value * 100:.2f}".rstrip("0").rstrip(".") + "%"
+    return f"{value:,.4g}"

@@ -1,102 +1,155 @@
-"""Overview: the headline KPIs against their targets, with the change on the prior period."""
+"""Overview: the headline KPIs against their targets, with the change on the prior period.
+
+Every number here comes from `kpi_daily` / `kpi_monthly` (sum of numerators over sum of
+denominators, the tables' contract), so the Overview can never disagree with `order-truth
+check` or the monthly report. Percentile KPIs, which cannot be added up across days, are
+recomputed from their facts for the period.
+"""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
 
 import common
 
-ORDER_COLUMNS = ("placed_at", "delivered_at", "is_accurate", "is_correct",
-                 "exception_count", "has_wismo_ticket")
-ACCURACY_TARGET = 0.98
+# The fewest days of data before the range that a rate is compared with.
+MIN_PRIOR_DAYS = 7
+HEADLINE = ("order_accuracy_rate", "exceptions_per_1000_orders", "wismo_per_1000_orders",
+            "sync_success_rate", "tracking_latency_p95_s")
+SECONDARY = ("orders_placed", "orders_delivered", "on_time_rate", "correct_rate",
+             "promo_fulfillment_mismatch_rate")
+# (title, KPIs on one chart, y axis title, percent axis, start the axis at zero)
+TRENDS = (
+    ("Order accuracy", ("order_accuracy_rate",), "accurate / delivered orders", True, False),
+    ("Exceptions per 1,000 orders", ("exceptions_per_1000_orders",),
+     "exceptions per 1,000 orders", False, True),
+    ("WISMO contacts per 1,000 orders", ("wismo_per_1000_orders",),
+     "WISMO tickets per 1,000 orders", False, True),
+    ("Sync success rate", ("sync_success_rate",), "changes delivered / attempted", True,
+     False),
+    ("Tracking latency (carrier scan to warehouse)",
+     ("tracking_latency_p50_s", "tracking_latency_p95_s"), "seconds", False, True),
+    ("Orders placed and delivered", ("orders_placed", "orders_delivered"), "orders", False,
+     True),
+)
 
 f = common.page_frame(
     "Overview",
-    "Did we keep the delivery promise, and which system broke it?")
+    "Did we keep the delivery promise, and which system broke it? Headline KPIs against "
+    "their targets, with the change on the previous period of the same length.")
 
+if not common.has("kpi_daily", "kpi_date", "kpi", "numerator", "denominator", "kpi_value"):
+    common.placeholder("Headline KPI tiles and trends against targets", ["kpi_daily"])
+    st.stop()
 
-def order_where(start: date, end: date) -> tuple[str, list]:
-    """The sidebar filters for fct_orders over one period (carrier only if it has one)."""
-    carrier_col = "carrier" if common.has("fct_orders", "carrier") else None
-    return common.where(common.Filters(start, end, f.channels, f.carriers),
-                        date_col="placed_at", channel_col="channel", carrier_col=carrier_col)
+days = (f.end - f.start).days + 1
+prior_start, prior_end = f.start - timedelta(days=days), f.start - timedelta(days=1)
+# Rates compare with the previous period of the same length, or with the part of it the
+# data covers when that is at least MIN_PRIOR_DAYS; counts only with a whole one, or a
+# period cut off by the start of the data would show every count "down".
+prior_from = max(prior_start, common.data_window()[0])
+covered = (prior_end - prior_from).days + 1
+whole_prior = covered == days
+kpis = HEADLINE + SECONDARY
+now, ignored = common.kpi_totals(kpis, f, f.start, f.end)
+before: dict[str, float] = {}
+if covered >= MIN_PRIOR_DAYS:
+    before = {k: v for k, v in common.kpi_totals(kpis, f, prior_from, prior_end)[0].items()
+              if whole_prior or common.kpi_meta(k).unit != "count"}
+compared = "vs prior"  # the caption under the period says which days
+targets = common.kpi_targets()
 
-
-def order_kpis(start: date, end: date) -> pd.Series:
-    """Orders, delivered, accuracy, exceptions and WISMO per 1,000 for one period."""
-    sql_where, params = order_where(start, end)
-    frame = common.query(f"""
-        select
-            count(*) as orders,
-            count(delivered_at) as delivered,
-            avg(case when is_accurate then 1.0 else 0.0 end)
-                filter (where delivered_at is not null and is_correct is not null)
-                as accuracy_rate,
-            1000.0 * sum(exception_count) / nullif(count(*), 0) as exceptions_per_1000,
-            1000.0 * count(*) filter (where has_wismo_ticket) / nullif(count(*), 0)
-                as wismo_per_1000
-        from {common.table('fct_orders')}
-        {sql_where}""", params)
-    return frame.iloc[0]
-
-
-if common.has("fct_orders", *ORDER_COLUMNS):
-    days = (f.end - f.start).days + 1
-    prior_start = f.start - timedelta(days=days)
-    now = order_kpis(f.start, f.end)
-    before = order_kpis(prior_start, f.start - timedelta(days=1))
-    # compare only with a whole prior period: one cut off by the start of the data
-    # would show every count "up"
-    has_prior = prior_start >= common.data_window()[0]
-    st.subheader(f"{f.start} to {f.end}" + (f", against the previous {days} days"
-                                            if has_prior else ""))
-    tiles = st.columns(4)
-
-    def tile(col: st.delta_generator.DeltaGenerator, label: str, key: str, fmt: str,
-             good_when_up: bool) -> None:
-        value, prior = now[key], before[key]
-        shown = "n/a" if pd.isna(value) else format(value, fmt)
-        comparable = (has_prior and before["orders"] > 0 and not pd.isna(value)
-                      and not pd.isna(prior))
-        delta = format(value - prior, fmt) if comparable else None
-        col.metric(label, shown, delta, delta_color="normal" if good_when_up else "inverse",
-                   border=True)
-
-    tile(tiles[0], "Orders placed", "orders", ",.0f", True)
-    tile(tiles[1], f"Order accuracy (target ≥ {ACCURACY_TARGET:.0%})", "accuracy_rate",
-         ".2%", True)
-    tile(tiles[2], "Exceptions per 1,000 orders", "exceptions_per_1000", ",.1f", False)
-    tile(tiles[3], "WISMO contacts per 1,000 orders", "wismo_per_1000", ",.1f", False)
-
-    sql_where, params = order_where(f.start, f.end)
-    weekly = common.query(f"""
-        select
-            cast(date_trunc('week', placed_at) as date) as week,
-            avg(case when is_accurate then 1.0 else 0.0 end)
-                filter (where delivered_at is not null and is_correct is not null)
-                as accuracy_rate
-        from {common.table('fct_orders')}
-        {sql_where}
-        group by 1
-        order by 1""", params)
-    common.show(common.line_chart(
-        weekly, "week", "accuracy_rate", title="Order accuracy by week placed",
-        y_title="accurate / delivered orders", target=ACCURACY_TARGET, percent=True))
+left, right = st.columns([3, 1], vertical_alignment="bottom")
+left.subheader(f"{f.start:%d %b %Y} to {f.end:%d %b %Y}")
+if whole_prior:
+    left.caption(f"Changes are against the previous {days} days "
+                 f"({prior_start:%d %b} to {prior_end:%d %b}).")
+elif before:
+    left.caption(f"The data starts on {prior_from:%d %b %Y}: rates are compared with the "
+                 f"{covered} days before the range, counts are not compared.")
 else:
-    common.placeholder("Headline KPI tiles (accuracy, exceptions and WISMO per 1,000)",
-                       ["fct_orders"])
+    left.caption("No change is shown: the data does not reach back before the range.")
+grain = right.segmented_control("Trend by", [common.WEEK, common.MONTH],
+                                default=common.WEEK, key="overview_grain") or common.WEEK
+trend_kpis = tuple(dict.fromkeys(kpis + tuple(k for t in TRENDS for k in t[1])))
+trend = common.kpi_trend(trend_kpis, f, grain)
+# a period the range covers for only a few days is noise in a sparkline
+spark_trend = trend[~trend["is_partial"]]
 
-common.placeholder("KPI trends against targets", ["kpi_daily", "kpi_monthly"])
 
-st.subheader("What is published")
-info = common.manifest()
-counts = pd.DataFrame(sorted(info.get("row_counts", {}).items()), columns=["mart", "rows"])
-left, right = st.columns([2, 1])
-left.dataframe(counts, hide_index=True, column_config={
-    "rows": st.column_config.NumberColumn("rows", format="localized")})
-tests = info.get("tests", {})
-right.metric("dbt tests passed", f"{tests.get('pass', 0):,}", border=True)
-right.metric("dbt tests warning", f"{tests.get('warn', 0):,}", border=True)
+def tiles(keys: tuple[str, ...]) -> None:
+    """One row of KPI cards with their sparklines (the trend at the chosen grain)."""
+    for col, key in zip(st.columns(len(keys)), keys, strict=True):
+        with col:
+            common.kpi_tile(key, now.get(key), before.get(key), target=targets.get(key),
+                            compared_with=compared,
+                            spark=spark_trend.loc[spark_trend["kpi"] == key,
+                                                  "kpi_value"].tolist(),
+                            ignored=ignored.get(key, ()))
+
+
+tiles(HEADLINE)
+tiles(SECONDARY)
+
+st.subheader(f"Trends by {grain.lower()}, against targets")
+if grain == common.MONTH:
+    st.caption("Whole months that the date range touches; a month the data covers only "
+               "in part is drawn with a hollow marker.")
+else:
+    st.caption("Weeks start on Monday. A week the date range cuts is drawn with a hollow "
+               "marker; one it touches for under four days is left out.")
+columns = st.columns(2)
+for index, (title, keys, y_title, percent, zero) in enumerate(TRENDS):
+    part = trend[trend["kpi"].isin(keys)].copy()
+    part["series"] = part["kpi"].map(lambda k: common.kpi_meta(k).label)
+    target = next((targets[k] for k in keys if k in targets), None)
+    with columns[index % 2]:
+        if part.empty:
+            st.info(f"{title}: no data for these dates and filters.")
+            continue
+        common.show(common.line_chart(
+            part, "period", "kpi_value", color="series" if len(keys) > 1 else None,
+            title=f"{title}, by {grain.lower()}", y_title=y_title, percent=percent,
+            target=target.value if target else None, partial="is_partial", zero=zero,
+            unit_suffix=" s" if y_title == "seconds" else ""))
+
+if common.has("fct_orders", "placed_at", "went_wrong", "root_cause_system", "channel",
+              "carrier"):
+    sql_where, params = common.where(f, date_col="placed_at", channel_col="channel",
+                                     carrier_col="carrier")
+    causes = common.query(f"""
+        select coalesce(root_cause_system, 'not determined') as root_cause_system,
+            count(*) as orders
+        from {common.table('fct_orders')}
+        {sql_where} and went_wrong
+        group by 1
+        order by 2 desc""", params)
+    placed = now.get("orders_placed")
+    st.subheader("Which system broke the promise")
+    if causes.empty:
+        st.success("No order placed in these dates went wrong.")
+    else:
+        wrong = int(causes["orders"].sum())
+        share = f" ({wrong / placed:.1%} of orders placed)" if placed else ""
+        st.caption(f"{wrong:,} orders placed in these dates went wrong{share}: delivered "
+                   "late or incorrect, overdue, or stuck before the OMS. Each is blamed on "
+                   "the earliest system with evidence against it.")
+        common.show(common.bar_chart(
+            causes, "root_cause_system", "orders", horizontal=True, text=True,
+            color="root_cause_system", colors=common.SYSTEM_COLORS,
+            title="Orders that went wrong, by root-cause system", y_title="orders",
+            x_title="root-cause system"))
+
+with st.expander("About this build: what is published"):
+    info = common.manifest()
+    counts = pd.DataFrame(sorted(info.get("row_counts", {}).items()),
+                          columns=["mart", "rows"])
+    table_col, tests_col = st.columns([2, 1])
+    table_col.dataframe(counts, hide_index=True, column_config={
+        "rows": st.column_config.NumberColumn("rows", format="localized")})
+    tests = info.get("tests", {})
+    tests_col.metric("dbt tests passed", f"{tests.get('pass', 0):,}", border=True)
+    tests_col.metric("dbt tests warning", f"{tests.get('warn', 0):,}", border=True)
