@@ -565,11 +565,15 @@ TINY_KPI_SQL = (_kpi_sql("kpi_daily", "cast({ts} as date)")
 TINY_MARTS = [("marts", "fct_orders"), ("marts", "fct_sync_events")]
 
 
-def make_build_db(path: Path, extra_sql: str = "") -> Path:
-    """Write a DuckDB file with the tiny marts, as `dbt build` would have left it."""
+def make_build_db(path: Path, extra_sql: str = "", *, with_kpis: bool = True) -> Path:
+    """Write a DuckDB file with the tiny marts, as `dbt build` would have left it.
+
+    `with_kpis=False` leaves out kpi_daily and kpi_monthly: a build from before the KPI
+    tables existed, which the publish tests rely on to see an audit fail.
+    """
     con = duckdb.connect(str(path))
     try:
-        con.execute(TINY_MARTS_SQL + TINY_KPI_SQL + extra_sql)
+        con.execute(TINY_MARTS_SQL + (TINY_KPI_SQL if with_kpis else "") + extra_sql)
     finally:
         con.close()
     return path
@@ -580,12 +584,18 @@ def passing_summary() -> publish.RunSummary:
 
 
 def publish_tiny(root: Path) -> Path:
-    """Build and publish the tiny warehouse under `root`; returns the published file."""
+    """Build and publish the tiny warehouse under `root`; returns the published file.
+
+    The published file has every tiny mart, KPI tables included. `root/build.duckdb` is
+    left as a build without the KPI tables: the publish tests re-publish it with
+    kpi_daily promised, to show that a copy failing its audit is never published.
+    """
     root.mkdir(parents=True, exist_ok=True)
-    build_db = make_build_db(root / "build.duckdb")
+    build_db = make_build_db(root / "dashboard-build.duckdb")
     published = root / "published" / "warehouse.duckdb"
     publish.publish(build_db, published, summary=passing_summary(), marts=TINY_MARTS,
                     project_dir=ROOT, extra={"data_as_of": "2026-11-01T00:00:00Z"})
+    make_build_db(root / "build.duckdb", with_kpis=False)
     return published
 
 
