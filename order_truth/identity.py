@@ -24,6 +24,17 @@ MODELS = ["identity_fs_weights", "int_person_records_unioned", "int_person_recor
           "int_customer_source_ids"]
 
 
+def _as_text(column: pd.Series) -> pd.Series:
+    """Raw values as text. A whole number stored as a float (a CSV with gaps read by
+    another tool, then saved as Parquet) loses its '.0', so 19840229.0 is still a birth
+    date and 12.0 a house number."""
+    if pd.api.types.is_float_dtype(column):
+        present = column.dropna()
+        if len(present) and (present == present.round()).all():
+            column = column.astype("Int64")
+    return column.astype("string").str.replace(r"^(-?[0-9]+)[.]0+$", r"\1", regex=True)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--input", type=Path, required=True, help="CSV or Parquet of records")
     parser.add_argument("--output", type=Path, required=True, help="CSV or Parquet to write")
@@ -33,14 +44,14 @@ def run(args: argparse.Namespace) -> int:
     frame = scratch.read_table(args.input)
     if "record_id" not in frame.columns:
         raise UserError(f"{args.input} has no record_id column (every record needs an id)")
-    ids = frame["record_id"].astype("string").str.strip()
+    ids = _as_text(frame["record_id"]).str.strip()
     if ids.isna().any() or (ids == "").any():
         raise UserError(f"{args.input} has records with an empty record_id")
     dupes = ids[ids.duplicated()].unique().tolist()
     if dupes:
         raise UserError(f"{args.input} repeats record_id {', '.join(map(str, dupes[:5]))}"
                         f"{' ...' if len(dupes) > 5 else ''}: ids must be unique")
-    records = pd.DataFrame({c: (frame[c].astype("string") if c in frame.columns
+    records = pd.DataFrame({c: (_as_text(frame[c]) if c in frame.columns
                                 else pd.Series([None] * len(frame), dtype="string"))
                             for c in COLUMNS})
     records["record_id"] = ids

@@ -103,29 +103,54 @@
     || ', ' || coalesce(upper(trim(cast({{ country }} as varchar))), '')
 {%- endmacro %}
 
-{#- Similarity in [0, 1] for fuzzy name comparison (Jaro-Winkler where the engine has it). -#}
-{% macro name_similarity(a, b) -%}
-    {{ return(adapter.dispatch('name_similarity', 'order_truth')(a, b)) }}
+{#- A name typed as one field: "Last, First" or "First Rest-Of-Name" (the first token is
+    the first name, everything after it the last name, so "Ana De la Cruz" keeps
+    "De la Cruz"). part is 'first' or 'last'. -#}
+{% macro full_name_part(expr, part) -%}
+    {%- set s = "trim(cast(" ~ expr ~ " as varchar))" -%}
+    {%- if part == 'first' -%}
+    nullif(trim(case
+        when {{ s }} like '%,%' then split_part({{ s }}, ',', 2)
+        else split_part({{ s }}, ' ', 1)
+    end), '')
+    {%- else -%}
+    nullif(trim(case
+        when {{ s }} like '%,%' then split_part({{ s }}, ',', 1)
+        else substr({{ s }}, length(split_part({{ s }}, ' ', 1)) + 2)
+    end), '')
+    {%- endif -%}
 {%- endmacro %}
 
-{% macro default__name_similarity(a, b) -%}
-    jaro_winkler_similarity({{ a }}, {{ b }})
-{%- endmacro %}
-
-{% macro postgres__name_similarity(a, b) -%}
-    (1.0 - cast(levenshtein({{ a }}, {{ b }}) as double precision)
-        / greatest(length({{ a }}), length({{ b }}), 1))
-{%- endmacro %}
-
-{#- A name comparison level from a similarity: exact, close (typo), weak, disagree, missing. -#}
-{% macro similarity_level(similarity, missing) -%}
+{#- A date of birth as eight digits YYYYMMDD for comparison: from the parsed date, else
+    from a year-first string that is not a valid date (a typo such as 1984-13-02 is
+    still evidence, one digit away from the truth). -#}
+{% macro dob_digits(raw, parsed) -%}
+    {%- set s = "trim(cast(" ~ raw ~ " as varchar))" -%}
     case
-        when {{ missing }} then 'missing'
-        when {{ similarity }} >= 0.999 then 'exact'
-        when {{ similarity }} >= 0.92 then 'close'
-        when {{ similarity }} >= 0.80 then 'weak'
-        else 'disagree'
+        when {{ parsed }} is not null
+            then replace(cast({{ parsed }} as varchar), '-', '')
+        when {{ order_truth.regex_matches(s, '^[12][0-9]{3}-?[0-9]{2}-?[0-9]{2}$') }}
+            then replace({{ s }}, '-', '')
     end
+{%- endmacro %}
+
+{#- The street name without the house number, for fuzzy comparison: expr is already
+    lower case with accents folded; punctuation and number tokens go and the street type
+    takes one short form ("12 Main Street" and "Main St." are both "main st";
+    "Hauptstraße 12" is "hauptstr"). -#}
+{% macro street_key(expr) -%}
+    {%- set l = order_truth.regex_replace_all(expr, '[^a-z0-9 ]', ' ') -%}
+    {%- set l = order_truth.regex_replace_all(l, '(^| )[0-9]+[a-z]?( |$)', ' ') -%}
+    {%- set ns = namespace(
+        line=order_truth.regex_replace_all(l, 'strasse( |$)', 'str ')) -%}
+    {%- for long, short in [('street', 'st'), ('avenue', 'ave'), ('road', 'rd'),
+                             ('drive', 'dr'), ('lane', 'ln'), ('place', 'pl'),
+                             ('boulevard', 'blvd'), ('court', 'ct'),
+                             ('crescent', 'cres'), ('terrace', 'tce')] -%}
+        {%- set ns.line = order_truth.regex_replace_all(
+            ns.line, ' ' ~ long ~ '( |$)', ' ' ~ short ~ ' ') -%}
+    {%- endfor -%}
+    nullif(trim({{ order_truth.regex_replace_all(ns.line, '[ ]+', ' ') }}), '')
 {%- endmacro %}
 
 {#- The resolve-identities input file as a relation (written as Parquet by the CLI). -#}

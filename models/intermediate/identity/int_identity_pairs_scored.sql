@@ -1,8 +1,74 @@
--- One row per candidate pair of source records (record_key_a < record_key_b) that share a
--- blocking key: every comparison level, the Fellegi-Sunter match weight (sum of log2 m/u
--- weights from seeds/identity_fs_weights.csv), the rule that linked it and whether it was
--- accepted. Precision comes first: a pair whose first names and dates of birth both
--- disagree is never linked (a family sharing an email or an address is not one person).
+-- One row per candidate pair of source records (record_key_a < record_key_b) that
+-- share a blocking key: every comparison level, the Fellegi-Sunter match weight (the
+-- sum of log2(m/u) per level, seeds/identity_fs_weights.csv), the threshold in force,
+-- the rule that explains the link, any veto, and whether it was accepted.
+--
+-- Order of evidence: an identifier (email, then phone) with the first name links on
+-- its own; name + date of birth and name + address name the link but need the weight
+-- to reach the threshold, var('identity_fs_threshold') plus the Fellegi-Sunter prior:
+-- one bit per doubling of the records past var('identity_fs_reference_records').
+-- Precision comes first: vetoes reject a pair whatever its weight when the dates of
+-- birth conflict, or when the first names differ without a matching date of birth (a
+-- family shares an email, an address and a surname, not a first name and a birthday).
+{#- Blocking keys: (type, value, the columns it needs, the largest block it may form,
+    counted in distinct profiles). A name token pairs with the date of birth or postal
+    code in either position, so swapped first and last names still meet. Keys built
+    from quasi-identifiers alone (address, name + place) form smaller blocks: in a
+    large population a shared name and town is a coincidence, not a lead. -#}
+{{ config(pre_hook="{{ disable_jit() }}") }}
+{%- set max_block = var('identity_max_block_size') %}
+{%- set weak_block = var('identity_max_weak_block_size', 20) %}
+{%- set keys = [
+    ('email', 'email_norm', ['email_norm'], max_block),
+    ('phone', 'phone_norm', ['phone_norm'], max_block),
+    ('name_dob', "first_norm || '|' || dob_text", ['first_norm', 'dob_text'],
+        max_block),
+    ('name_dob', "last_norm || '|' || dob_text", ['last_norm', 'dob_text'],
+        max_block),
+    ('initials_dob',
+        "least(first_initial, last_initial) || greatest(first_initial, last_initial)"
+        ~ " || '|' || dob_text",
+        ['first_initial', 'last_initial', 'dob_text'], max_block),
+    ('dob_postal', "dob_text || '|' || postal_norm", ['dob_text', 'postal_norm'],
+        max_block),
+    ('address', "postal_norm || '|' || house_no", ['postal_norm', 'house_no'],
+        weak_block),
+    ('street', "replace(street_key, ' ', '') || '|' || house_no",
+        ['street_key', 'house_no'], weak_block),
+    ('name_postal', "first_norm || '|' || postal_norm",
+        ['first_norm', 'postal_norm'], weak_block),
+    ('name_postal', "last_norm || '|' || postal_norm",
+        ['last_norm', 'postal_norm'], weak_block),
+    ('name_city',
+        "least(first_norm, last_norm) || '|' || greatest(first_norm, last_norm)"
+        ~ " || '|' || city_norm",
+        ['first_norm', 'last_norm', 'city_norm'], weak_block),
+    ('full_name',
+        "least(first_norm, last_norm) || '|' || greatest(first_norm, last_norm)",
+        ['first_norm', 'last_norm'], weak_block),
+] %}
+{%- set comparisons = [
+    ('email', 'email_level'), ('phone', 'phone_level'),
+    ('date_of_birth', 'dob_level'), ('first_name', 'first_level'),
+    ('last_name', 'last_level'), ('street', 'street_level'),
+    ('locality', 'locality_level')] %}
+{%- set levels = {
+    'email': ['agree', 'disagree', 'missing'],
+    'phone': ['agree', 'disagree', 'missing'],
+    'date_of_birth': ['agree', 'close', 'near', 'disagree', 'missing'],
+    'first_name': ['exact', 'close', 'weak', 'disagree', 'missing'],
+    'last_name': ['exact', 'close', 'weak', 'disagree', 'missing'],
+    'street': ['exact', 'partial', 'disagree', 'missing'],
+    'locality': ['postal', 'city', 'disagree', 'missing'],
+} %}
+{%- set weight_columns = [] %}
+{%- for comparison, names in levels.items() %}
+{%- for level in names %}
+{%- do weight_columns.append((comparison, level)) %}
+{%- endfor %}
+{%- endfor %}
+{%- set profile_fields = ['email_norm', 'phone_norm', 'first_norm', 'last_norm',
+    'dob_text', 'house_no', 'street_key', 'postal_norm', 'city_norm'] %}
 with
 
 records as (
@@ -17,58 +83,120 @@ weights as (
 
 ),
 
-keys_raw as (
+fs as (
+
+    -- the seed as one row, one column per comparison level (email__agree, ...)
+    select
+    {% for comparison, level in weight_columns -%}
+        max(case
+            when comparison = '{{ comparison }}' and level = '{{ level }}'
+                then weight
+        end) as {{ comparison }}__{{ level }}{% if not loop.last %},{% endif %}
+    {% endfor -%}
+    from weights
+
+),
+
+population as (
+
+    -- the Fellegi-Sunter prior: the more records, the more chance agreements a true
+    -- link must beat, so the threshold rises by one bit each time the population
+    -- doubles past the reference size (whole bits, so a day of new records does not
+    -- move it and unlink existing customers)
+    select
+        {{ var('identity_fs_threshold', 15) }}
+        + greatest(
+            0,
+            floor(ln(
+                count(*) / {{ var('identity_fs_reference_records', 10000) }}.0
+            ) / ln(2.0))
+        ) as match_threshold
+    from records
+
+),
+
+profiled as (
+
+    -- records whose comparable fields are all equal form one profile; a profile
+    -- that would link to itself (email or phone with a first name, or enough weight)
+    -- is blocked once, through its first record, and its other records pair with it
+    select
+        records.record_key,
+        {% for field in profile_fields -%}
+        coalesce(records.{{ field }}, '')
+        {%- if not loop.last %} || '|' || {% endif %}
+        {% endfor -%} as profile_key,
+        case when records.email_norm is null then 0 else fs.email__agree end
+        + case when records.phone_norm is null then 0 else fs.phone__agree end
+        + case
+            when records.dob_text is null then 0 else fs.date_of_birth__agree
+        end
+        + case
+            when records.first_norm is null then 0 else fs.first_name__exact
+        end
+        + case
+            when records.last_norm is null then 0 else fs.last_name__exact
+        end
+        + case
+            when records.house_no is not null and records.street_key is not null
+                then fs.street__exact
+            when records.house_no is not null or records.street_key is not null
+                then fs.street__partial
+            else 0
+        end
+        + case
+            when records.postal_norm is not null then fs.locality__postal
+            when records.city_norm is not null then fs.locality__city
+            else 0
+        end as self_weight,
+        records.first_norm is not null
+        and (
+            records.email_norm is not null or records.phone_norm is not null
+        ) as has_identifier
+    from records
+    cross join fs
+
+),
+
+units as (
+
+    select
+        profiled.record_key,
+        case
+            when
+                profiled.has_identifier
+                or profiled.self_weight >= population.match_threshold
+                then 'profile:' || profiled.profile_key
+            else 'record:' || profiled.record_key
+        end as unit_key
+    from profiled
+    cross join population
+
+),
+
+representatives as (
 
     select
         record_key,
-        'email' as key_type,
-        email_norm as key_value
-    from records
-    where email_norm is not null
-    union all
+        min(record_key) over (partition by unit_key) as representative_key
+    from units
+
+),
+
+keys_raw as (
+
+    {%- for key_type, expr, required, block_limit in keys %}
     select
         record_key,
-        'phone',
-        phone_norm
+        '{{ key_type }}' as key_type,
+        {{ expr }} as key_value,
+        {{ block_limit }} as block_limit
     from records
-    where phone_norm is not null
+    where {{ required | join(' is not null and ') }} is not null
+    {%- if not loop.last %}
     union all
-    select
-        record_key,
-        'last_dob',
-        last_norm || '|' || cast(date_of_birth as varchar)
-    from records
-    where last_norm is not null and date_of_birth is not null
-    union all
-    select
-        record_key,
-        'first_dob',
-        first_norm || '|' || cast(date_of_birth as varchar)
-    from records
-    where first_norm is not null and date_of_birth is not null
-    union all
-    select
-        record_key,
-        'address',
-        postal_norm || '|' || house_no
-    from records
-    where postal_norm is not null and house_no is not null
-    union all
-    select
-        record_key,
-        'name_postal',
-        last_norm || '|' || first_initial || '|' || postal_norm
-    from records
-    where last_norm is not null and postal_norm is not null
-    union all
-    select
-        record_key,
-        'name_pair',
-        least(first_norm, last_norm) || '|' || greatest(first_norm, last_norm)
-        || '|'
-        || coalesce(cast(date_of_birth as varchar), postal_norm, email_norm, '')
-    from records
-    where first_norm is not null and last_norm is not null
+    {%- endif %}
+    {%- endfor %}
 
 ),
 
@@ -78,11 +206,14 @@ keys as (
         keys_raw.record_key,
         keys_raw.key_type,
         keys_raw.key_value,
-        coalesce(records.first_norm, '')
-        || '|'
-        || coalesce(records.last_norm, '')
-            as name_signature
+        keys_raw.block_limit,
+        coalesce(records.first_norm, '') || '|'
+        || coalesce(records.last_norm, '') as name_signature
     from keys_raw
+    inner join representatives
+        on
+            keys_raw.record_key = representatives.record_key
+            and keys_raw.record_key = representatives.representative_key
     inner join records
         on keys_raw.record_key = records.record_key
 
@@ -91,75 +222,82 @@ keys as (
 usable_keys as (
 
     -- a key shared by many *different people* (a shop's phone, a shared inbox) is not
-    -- evidence of identity and would chain strangers together; one person's many guest
-    -- orders share their email and stay usable
+    -- evidence of identity and would chain strangers together; one person's many
+    -- guest orders are one profile here and do not count against the cap
     select
         key_type,
         key_value
     from keys
     group by key_type, key_value
-    having count(*) >= 2
+    having
+        count(*) >= 2
         and count(distinct name_signature)
         <= {{ var('identity_max_key_frequency') }}
-        and count(*) <= {{ var('identity_max_block_size') }}
+        and count(*) <= max(block_limit)
+
+),
+
+blocked as (
+
+    select
+        keys.record_key,
+        keys.key_type,
+        keys.key_value
+    from keys
+    inner join usable_keys
+        on
+            keys.key_type = usable_keys.key_type
+            and keys.key_value = usable_keys.key_value
 
 ),
 
 candidates as (
 
     select distinct
-        key_a.record_key as record_key_a,
-        key_b.record_key as record_key_b
-    from keys as key_a
-    inner join usable_keys
-        on key_a.key_type = usable_keys.key_type
-            and key_a.key_value = usable_keys.key_value
-    inner join keys as key_b
-        on key_a.key_type = key_b.key_type
-            and key_a.key_value = key_b.key_value
-            and key_a.record_key < key_b.record_key
+        block_a.record_key as record_key_a,
+        block_b.record_key as record_key_b
+    from blocked as block_a
+    inner join blocked as block_b
+        on
+            block_a.key_type = block_b.key_type
+            and block_a.key_value = block_b.key_value
+            and block_a.record_key < block_b.record_key
+    union all
+    select
+        representative_key as record_key_a,
+        record_key as record_key_b
+    from representatives
+    where record_key <> representative_key
 
 ),
 
-compared as (
+measured as (
 
     select
         candidates.record_key_a,
         candidates.record_key_b,
-        case
-            when ra.email_norm is null or rb.email_norm is null then 'missing'
-            when ra.email_norm = rb.email_norm then 'agree'
-            else 'disagree'
-        end as email_level,
-        case
-            when ra.phone_norm is null or rb.phone_norm is null then 'missing'
-            when ra.phone_norm = rb.phone_norm then 'agree'
-            else 'disagree'
-        end as phone_level,
-        case
-            when
-                ra.date_of_birth is null or rb.date_of_birth is null
-                then 'missing'
-            when ra.date_of_birth = rb.date_of_birth then 'agree'
-            else 'disagree'
-        end as dob_level,
-        {{ name_similarity('ra.first_norm', 'rb.first_norm') }}
-            as first_similarity,
-        {{ name_similarity('ra.last_norm', 'rb.last_norm') }}
-            as last_similarity,
-        {{ name_similarity('ra.first_norm', 'rb.last_norm') }}
-            as cross_similarity_1,
-        {{ name_similarity('ra.last_norm', 'rb.first_norm') }}
-            as cross_similarity_2,
-        ra.first_norm is null or rb.first_norm is null as first_missing,
-        ra.last_norm is null or rb.last_norm is null as last_missing,
-        case
-            when ra.postal_norm is null or rb.postal_norm is null then 'missing'
-            when ra.postal_norm = rb.postal_norm
-                and coalesce(ra.house_no = rb.house_no, false) then 'agree'
-            when ra.postal_norm = rb.postal_norm then 'postal_only'
-            else 'disagree'
-        end as address_level
+        ra.email_norm as email_a,
+        rb.email_norm as email_b,
+        ra.phone_norm as phone_a,
+        rb.phone_norm as phone_b,
+        ra.dob_text as dob_a,
+        rb.dob_text as dob_b,
+        ra.house_no as house_a,
+        rb.house_no as house_b,
+        ra.street_key as street_a,
+        rb.street_key as street_b,
+        ra.postal_norm as postal_a,
+        rb.postal_norm as postal_b,
+        ra.city_norm as city_a,
+        rb.city_norm as city_b,
+        ra.first_norm as first_a,
+        rb.first_norm as first_b,
+        ra.last_norm as last_a,
+        rb.last_norm as last_b,
+        {{ name_level('ra.first_norm', 'rb.first_norm') }} as first_straight,
+        {{ name_level('ra.last_norm', 'rb.last_norm') }} as last_straight,
+        {{ name_level('ra.street_key', 'rb.street_key') }} as street_match,
+        {{ name_similarity('ra.city_norm', 'rb.city_norm') }} as city_similarity
     from candidates
     inner join records as ra
         on candidates.record_key_a = ra.record_key
@@ -168,24 +306,91 @@ compared as (
 
 ),
 
-levelled as (
+compared as (
 
     select
-        compared.*,
-        coalesce(
-            cross_similarity_1 >= 0.92 and cross_similarity_2 >= 0.92
-            and not (first_similarity >= 0.92 and last_similarity >= 0.92),
-            false
+        record_key_a,
+        record_key_b,
+        first_straight,
+        last_straight,
+        -- crosswise only when neither name already agrees (it cannot be a swap)
+        case
+            when
+                first_straight in ('exact', 'close')
+                or last_straight in ('exact', 'close')
+                then 'not_compared'
+            else {{ name_level('first_a', 'last_b') }}
+        end as first_crossed,
+        case
+            when
+                first_straight in ('exact', 'close')
+                or last_straight in ('exact', 'close')
+                then 'not_compared'
+            else {{ name_level('last_a', 'first_b') }}
+        end as last_crossed,
+        case
+            when email_a is null or email_b is null then 'missing'
+            when email_a = email_b then 'agree'
+            else 'disagree'
+        end as email_level,
+        case
+            when phone_a is null or phone_b is null then 'missing'
+            when phone_a = phone_b then 'agree'
+            else 'disagree'
+        end as phone_level,
+        {{ dob_level('dob_a', 'dob_b') }} as dob_level,
+        case
+            when
+                (house_a is null and street_a is null)
+                or (house_b is null and street_b is null)
+                then 'missing'
+            when
+                house_a = house_b and street_match in ('exact', 'close')
+                then 'exact'
+            when
+                house_a = house_b and street_match in ('missing', 'weak')
+                then 'partial'
+            when
+                street_match in ('exact', 'close')
+                and (
+                    house_a is null or house_b is null
+                    or {{ edit_distance('house_a', 'house_b') }} <= 1
+                )
+                then 'partial'
+            else 'disagree'
+        end as street_level,
+        case
+            when postal_a = postal_b then 'postal'
+            when city_similarity >= 0.92 then 'city'
+            when
+                (postal_a is null or postal_b is null)
+                and (city_a is null or city_b is null)
+                then 'missing'
+            else 'disagree'
+        end as locality_level
+    from measured
+
+),
+
+levelled as (
+
+    -- first and last name typed the other way round compare crosswise: both crossed
+    -- names resemble each other (one of them closely) while the straight ones do not
+    select
+        *,
+        first_crossed in ('exact', 'close', 'weak')
+        and last_crossed in ('exact', 'close', 'weak')
+        and (
+            first_crossed in ('exact', 'close')
+            or last_crossed in ('exact', 'close')
         )
-            as is_name_swapped,
-        {{ similarity_level('first_similarity', 'first_missing') }}
-            as first_level,
-        {{ similarity_level('last_similarity', 'last_missing') }} as last_level
+        and first_straight not in ('exact', 'close')
+        and last_straight not in ('exact', 'close') as is_name_swapped
     from compared
 
 ),
 
-swapped_fixed as (
+named as (
 
     select
         record_key_a,
@@ -193,72 +398,104 @@ swapped_fixed as (
         email_level,
         phone_level,
         dob_level,
-        address_level,
-        is_name_swapped,
-        case when is_name_swapped then 'exact' else first_level end
-            as first_level,
-        case when is_name_swapped then 'exact' else last_level end as last_level
+        case
+            when is_name_swapped then first_crossed else first_straight
+        end as first_level,
+        case
+            when is_name_swapped then last_crossed else last_straight
+        end as last_level,
+        street_level,
+        locality_level,
+        is_name_swapped
     from levelled
 
 ),
 
-{%- set comparisons = [
-    ('email', 'email', 'email_level'),
-    ('phone', 'phone', 'phone_level'),
-    ('dob', 'date_of_birth', 'dob_level'),
-    ('first', 'first_name', 'first_level'),
-    ('last', 'last_name', 'last_level'),
-    ('address', 'address', 'address_level'),
-] %}
-
 scored as (
 
-    -- the match weight: one weight per comparison, looked up by the pair's level
     select
-        swapped_fixed.*,
-        {% for alias, _, _ in comparisons -%}
-        w_{{ alias }}.weight{{ ' +' if not loop.last }}
-        {% endfor -%}
-            as match_weight
-    from swapped_fixed
-    {% for alias, comparison, level in comparisons -%}
-    inner join weights as w_{{ alias }}
-        on w_{{ alias }}.comparison = '{{ comparison }}'
-            and swapped_fixed.{{ level }} = w_{{ alias }}.level
-    {% endfor %}
+        named.*,
+        {%- for comparison, level in comparisons %}
+        case named.{{ level }}
+            {%- for name in levels[comparison] %}
+            when '{{ name }}' then fs.{{ comparison }}__{{ name }}
+            {%- endfor %}
+        end{% if not loop.last %} +{% endif %}
+        {%- endfor %} as match_weight
+    from named
+    cross join fs
+
+),
+
+ruled as (
+
+    select
+        *,
+        -- the deterministic rule that explains the link, in cascade order
+        case
+            when
+                email_level = 'agree'
+                and first_level in ('exact', 'close')
+                then 'email'
+            when
+                phone_level = 'agree'
+                and first_level in ('exact', 'close')
+                and last_level <> 'disagree'
+                then 'phone'
+            when
+                dob_level = 'agree'
+                and first_level in ('exact', 'close')
+                and last_level in ('exact', 'close')
+                then 'name_dob'
+            when
+                street_level = 'exact'
+                and locality_level in ('postal', 'city')
+                and first_level in ('exact', 'close')
+                and last_level in ('exact', 'close')
+                then 'name_address'
+            else 'fellegi_sunter'
+        end as link_rule,
+        case
+            when dob_level = 'disagree' then 'date_of_birth_conflict'
+            when first_level = 'disagree' and dob_level <> 'agree'
+                then 'first_name_conflict'
+            when
+                first_level in ('weak', 'close')
+                and dob_level <> 'agree'
+                and phone_level = 'disagree'
+                then 'first_name_unproven'
+        end as veto_reason
+    from scored
 
 ),
 
 final as (
 
     select
-        record_key_a,
-        record_key_b,
-        email_level,
-        phone_level,
-        dob_level,
-        first_level,
-        last_level,
-        address_level,
-        is_name_swapped,
-        match_weight,
-        -- the deterministic rule that explains the link, in cascade order
-        case
-            when
-                email_level = 'agree' and first_level <> 'disagree'
-                then 'email'
-            when phone_level = 'agree' and last_level <> 'disagree' then 'phone'
-            when dob_level = 'agree' and first_level in ('exact', 'close')
-                and last_level in ('exact', 'close') then 'name_dob'
-            when address_level = 'agree' and first_level in ('exact', 'close')
-                and last_level in ('exact', 'close') then 'name_address'
-            else 'fellegi_sunter'
-        end as link_rule,
-        match_weight >= {{ var('identity_match_threshold') }}
-        and not (first_level = 'disagree' and dob_level <> 'agree')
-        and not (last_level = 'disagree' and dob_level = 'disagree')
-            as is_accepted
-    from scored
+        ruled.record_key_a,
+        ruled.record_key_b,
+        ruled.email_level,
+        ruled.phone_level,
+        ruled.dob_level,
+        ruled.first_level,
+        ruled.last_level,
+        ruled.street_level,
+        ruled.locality_level,
+        ruled.is_name_swapped,
+        ruled.match_weight,
+        population.match_threshold,
+        ruled.link_rule,
+        ruled.veto_reason,
+        -- an identifier (email, phone) with the first name links on its own; name
+        -- with date of birth or address only explains a link the weight accepts,
+        -- since two people can share a name and a birthday in a large population
+        ruled.veto_reason is null
+        and (
+            ruled.link_rule in ('email', 'phone')
+            or ruled.match_weight >= population.match_threshold
+        ) as is_accepted
+    from ruled
+    cross join population
 
 )
 

@@ -2,9 +2,21 @@
 -- the raw values kept beside them. Placeholders (test@..., 000...) become NULL here.
 with
 
-records as (
+unioned as (
 
     select * from {{ ref('int_person_records_unioned') }}
+
+),
+
+records as (
+
+    -- the street as folded text first: keeps each expression shallow
+    select
+        *,
+        {{ fold_accents(
+            "lower(trim(cast(coalesce(street_name, address_line1) as varchar)))"
+        ) }} as street_folded
+    from unioned
 
 ),
 
@@ -24,7 +36,12 @@ normalized as (
         {{ parse_date_of_birth('date_of_birth_raw') }} as date_of_birth,
         upper({{ regex_replace_all('postal_code', '[^0-9A-Za-z]', '') }})
             as postal_norm,
-        {{ house_number('address_line1') }} as house_no,
+        coalesce(
+            {{ regex_extract('house_number', '[0-9]+') }},
+            {{ house_number('address_line1') }}
+        ) as house_no,
+        {{ street_key('street_folded') }} as street_key,
+        {{ normalize_name('city') }} as city_norm,
         {{ canonical_street('address_line1') }} as street_norm
     from records
 
@@ -34,6 +51,7 @@ final as (
 
     select
         *,
+        {{ dob_digits('date_of_birth_raw', 'date_of_birth') }} as dob_text,
         substr(first_norm, 1, 1) as first_initial,
         substr(last_norm, 1, 1) as last_initial
     from normalized

@@ -15,25 +15,30 @@ file_records as (
 final as (
 
     select
-        coalesce(cast(source_system as varchar), 'input') || ':' || cast(record_id as varchar)
-            as record_key,
+        coalesce(cast(source_system as varchar), 'input')
+        || ':' || cast(record_id as varchar) as record_key,
         coalesce(cast(source_system as varchar), 'input') as source_system,
         cast(record_id as varchar) as source_record_id,
         cast(email as varchar) as email_raw,
         {{ normalize_phone_e164('phone', 'country') }} as phone_e164,
-        coalesce(cast(first_name as varchar), split_part(cast(full_name as varchar), ' ', 1))
-            as first_name,
+        coalesce(
+            cast(first_name as varchar),
+            {{ full_name_part('full_name', 'first') }}
+        ) as first_name,
         coalesce(
             cast(last_name as varchar),
-            nullif(trim(substr(cast(full_name as varchar),
-                length(split_part(cast(full_name as varchar), ' ', 1)) + 2)), '')
+            {{ full_name_part('full_name', 'last') }}
         ) as last_name,
         cast(date_of_birth as varchar) as date_of_birth_raw,
         coalesce(
             cast(address_line1 as varchar),
-            nullif(trim(coalesce(cast(house_number as varchar), '') || ' '
-                || coalesce(cast(street as varchar), '')), '')
+            nullif(trim(
+                coalesce(cast(house_number as varchar), '') || ' '
+                || coalesce(cast(street as varchar), '')
+            ), '')
         ) as address_line1,
+        cast(house_number as varchar) as house_number,
+        cast(street as varchar) as street_name,
         cast(postal_code as varchar) as postal_code,
         cast(city as varchar) as city,
         cast(country as varchar) as country,
@@ -81,6 +86,8 @@ final as (
         last_name,
         date_of_birth_raw,
         address_line1,
+        cast(null as varchar) as house_number,
+        cast(null as varchar) as street_name,
         postal_code,
         city,
         country,
@@ -97,6 +104,8 @@ final as (
         last_name,
         cast(null as varchar),
         ship_address_line1,
+        cast(null as varchar),
+        cast(null as varchar),
         ship_postal_code,
         ship_city,
         ship_country,
@@ -113,6 +122,8 @@ final as (
         last_name,
         date_of_birth_raw,
         address_line1,
+        cast(null as varchar),
+        cast(null as varchar),
         postal_code,
         city,
         country,
@@ -125,16 +136,10 @@ final as (
         ticket_id,
         requester_email_raw,
         cast(null as varchar),
-        split_part(requester_name, ' ', 1),
-        nullif(
-            trim(
-                substr(
-                    requester_name,
-                    length(split_part(requester_name, ' ', 1)) + 2
-                )
-            ),
-            ''
-        ),
+        {{ full_name_part('requester_name', 'first') }},
+        {{ full_name_part('requester_name', 'last') }},
+        cast(null as varchar),
+        cast(null as varchar),
         cast(null as varchar),
         cast(null as varchar),
         cast(null as varchar),

@@ -12,13 +12,14 @@ renamed as (
     select
         -- ids
         cast(ticket_id as varchar) as ticket_id,
-        -- customers write "#SO-0001234", "so-0001234" or "Order SO-0001234"
-        upper(
-            {{ regex_extract(
-                'cast(order_reference as varchar)', '[Ss][Oo]-[0-9]+'
-            ) }}
-        )
-            as order_id,
+        -- customers write "#SO-0001234", "so-0001234", "Order SO-0001234" or
+        -- "SO 0001234": the digits after SO, in the storefront's form SO-<digits>
+        'SO-' || {{ regex_replace_all(
+            regex_extract(
+                'upper(cast(order_reference as varchar))', 'SO[ #-]*[0-9]+'
+            ),
+            '[^0-9]', ''
+        ) }} as order_id,
 
         -- text
         lower(trim(cast(category as varchar))) as category,

@@ -1,61 +1,89 @@
 {{ config(enabled=answer_key_enabled()) }}
 
--- Pairwise precision (>= 0.99) and recall (>= 0.95) of the resolved customers against the
--- generator's true person per source record.
+-- Pairwise precision (>= 0.99) and recall (>= 0.95) of the resolved customers against
+-- the generator's true person per source record, counted from group sizes (n records
+-- in a group make n * (n - 1) / 2 pairs). Every record of the key must be resolved.
 with
+
+truth as (
+
+    select * from {{ answer_key('persons') }}
+
+),
+
+sources as (
+
+    select * from {{ ref('int_customer_source_ids') }}
+
+),
 
 resolved as (
 
     select
-        sources.record_key,
-        sources.customer_id,
-        truth.true_person_id
-    from {{ ref('int_customer_source_ids') }} as sources
-    inner join {{ answer_key('persons') }} as truth
-        on sources.source_system = truth.source_system
-            and sources.source_record_id = truth.source_record_id
+        truth.true_person_id,
+        sources.customer_id
+    from truth
+    left join sources
+        on
+            truth.source_system = sources.source_system
+            and truth.source_record_id = sources.source_record_id
 
 ),
 
-predicted as (
+by_customer as (
 
-    select count(*) as pairs
-    from resolved as a
-    inner join resolved as b
-        on a.customer_id = b.customer_id and a.record_key < b.record_key
-
-),
-
-actual as (
-
-    select count(*) as pairs
-    from resolved as a
-    inner join resolved as b
-        on a.true_person_id = b.true_person_id and a.record_key < b.record_key
+    select count(*) as records
+    from resolved
+    group by customer_id
 
 ),
 
-both_agree as (
+by_person as (
 
-    select count(*) as pairs
-    from resolved as a
-    inner join resolved as b
-        on a.customer_id = b.customer_id
-            and a.true_person_id = b.true_person_id
-            and a.record_key < b.record_key
+    select count(*) as records
+    from resolved
+    group by true_person_id
+
+),
+
+by_both as (
+
+    select count(*) as records
+    from resolved
+    group by customer_id, true_person_id
+
+),
+
+unresolved as (
+
+    select count(*) as records
+    from resolved
+    where customer_id is null
+
+),
+
+pair_counts as (
+
+    select
+        (select records from unresolved) as unresolved,
+        (select sum(records * (records - 1) / 2) from by_customer) as predicted,
+        (select sum(records * (records - 1) / 2) from by_person) as actual,
+        (select sum(records * (records - 1) / 2) from by_both) as agreed
 
 ),
 
 scores as (
 
     select
-        cast(both_agree.pairs as double) / nullif(predicted.pairs, 0) as pair_precision,
-        cast(both_agree.pairs as double) / nullif(actual.pairs, 0) as pair_recall
-    from both_agree
-    cross join predicted
-    cross join actual
+        unresolved,
+        cast(agreed as double) / nullif(predicted, 0) as pair_precision,
+        cast(agreed as double) / nullif(actual, 0) as pair_recall
+    from pair_counts
 
 )
 
 select * from scores
-where coalesce(pair_precision, 0) < 0.99 or coalesce(pair_recall, 0) < 0.95
+where
+    unresolved > 0
+    or coalesce(pair_precision, 0) < 0.99
+    or coalesce(pair_recall, 0) < 0.95

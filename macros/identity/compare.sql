@@ -1,0 +1,85 @@
+{#-
+    Comparisons for identity matching. Each turns two normalised values into a level
+    (exact, close, weak, disagree, missing) whose Fellegi-Sunter weight lives in
+    seeds/identity_fs_weights.csv. Engines differ in the fuzzy functions they have, so
+    these dispatch: DuckDB has jaro_winkler_similarity, levenshtein and
+    damerau_levenshtein; PostgreSQL has levenshtein in the fuzzystrmatch extension
+    (create extension fuzzystrmatch) and gets a normalised edit similarity instead of
+    Jaro-Winkler; Spark has levenshtein.
+-#}
+
+{#- Similarity in [0, 1] for fuzzy comparison (Jaro-Winkler where the engine has it). -#}
+{% macro name_similarity(a, b) -%}
+    {{ return(adapter.dispatch('name_similarity', 'order_truth')(a, b)) }}
+{%- endmacro %}
+
+{% macro default__name_similarity(a, b) -%}
+    jaro_winkler_similarity({{ a }}, {{ b }})
+{%- endmacro %}
+
+{% macro postgres__name_similarity(a, b) -%}
+    (1.0 - cast(levenshtein({{ a }}, {{ b }}) as double precision)
+        / greatest(length({{ a }}), length({{ b }}), 1))
+{%- endmacro %}
+
+{% macro spark__name_similarity(a, b) -%}
+    (1.0 - cast(levenshtein({{ a }}, {{ b }}) as double)
+        / greatest(length({{ a }}), length({{ b }}), 1))
+{%- endmacro %}
+
+{#- Edits (insert, delete, substitute) between two strings: Levenshtein on every engine
+    (DuckDB built in; PostgreSQL's fuzzystrmatch; Spark built in). -#}
+{% macro edit_distance(a, b) -%}
+    levenshtein({{ a }}, {{ b }})
+{%- endmacro %}
+
+{#- Edits where swapping two adjacent characters counts as one (Damerau-Levenshtein),
+    where the engine has it: a typed date of birth often swaps two digits. It is slow,
+    so comparisons call it only after cheaper tests failed. -#}
+{% macro transposition_distance(a, b) -%}
+    {{ return(adapter.dispatch('transposition_distance', 'order_truth')(a, b)) }}
+{%- endmacro %}
+
+{% macro default__transposition_distance(a, b) -%}
+    levenshtein({{ a }}, {{ b }})
+{%- endmacro %}
+
+{% macro duckdb__transposition_distance(a, b) -%}
+    damerau_levenshtein({{ a }}, {{ b }})
+{%- endmacro %}
+
+{#- A name comparison level: exact; close (Jaro-Winkler >= 0.92, or one edit apart when
+    both names have five letters or more: a four-letter name one edit from another is
+    often a different name, Mark and Mary); weak (Jaro-Winkler >= 0.80); disagree;
+    missing. -#}
+{% macro name_level(a, b) -%}
+    case
+        when {{ a }} is null or {{ b }} is null then 'missing'
+        when {{ a }} = {{ b }} then 'exact'
+        when {{ order_truth.name_similarity(a, b) }} >= 0.92 then 'close'
+        when
+            least(length({{ a }}), length({{ b }})) >= 5
+            and {{ order_truth.edit_distance(a, b) }} <= 1
+            then 'close'
+        when {{ order_truth.name_similarity(a, b) }} >= 0.80 then 'weak'
+        else 'disagree'
+    end
+{%- endmacro %}
+
+{#- Dates of birth (eight digits): agree; close (one digit or one adjacent swap away, or
+    day and month swapped); near (two edits: a double typo, or two people born close
+    together, so it weighs nothing either way); disagree; missing. -#}
+{% macro dob_level(a, b) -%}
+    case
+        when {{ a }} is null or {{ b }} is null then 'missing'
+        when {{ a }} = {{ b }} then 'agree'
+        when
+            substr({{ a }}, 1, 4) = substr({{ b }}, 1, 4)
+            and substr({{ a }}, 5, 2) = substr({{ b }}, 7, 2)
+            and substr({{ a }}, 7, 2) = substr({{ b }}, 5, 2)
+            then 'close'
+        when {{ order_truth.transposition_distance(a, b) }} <= 1 then 'close'
+        when {{ order_truth.transposition_distance(a, b) }} = 2 then 'near'
+        else 'disagree'
+    end
+{%- endmacro %}
