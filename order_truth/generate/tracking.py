@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from order_truth.generate import reference as ref
 from order_truth.generate import textops as t
 from order_truth.generate.config import GeneratorConfig
 from order_truth.generate.fulfil import (
@@ -189,7 +188,3 @@ def tracking_events(cfg: GeneratorConfig, o: Orders, f: Fulfilment, as_of_us: in
         "slot_names": [s[0] for s in SLOTS], "slot_index": SLOT,
     }
     return table, truth, info
-
-
-def code_rows() -> list[dict[str, str]]:
-    return ref.load_carrier_codes()

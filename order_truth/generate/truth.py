@@ -16,12 +16,11 @@ from order_truth.generate.config import GeneratorConfig
 from order_truth.generate.fulfil import SLOT, STATUSES, Fulfilment
 from order_truth.generate.orders import Orders, bdays_between
 from order_truth.generate.systems import order_ids
-from order_truth.generate.tz import DAY_US, US, local_day, to_local
+from order_truth.generate.tz import DAY_US, US, local_day
 
+# A moving parcel silent this long is stale (the warehouse's var stale_tracking_days).
+STALE_DAYS = 3
 MOVING = {"shipped", "in_transit", "out_for_delivery"}
-STATUS_RANK = {"ordered": 0, "picked": 1, "shipped": 2, "in_transit": 3, "out_for_delivery": 4,
-               "attempted_delivery": 5, "available_for_pickup": 6, "exception": 7,
-               "delivered": 8, "returned_to_sender": 9}
 IN_TRANSIT_GROUP = {"in_transit", "out_for_delivery", "attempted_delivery",
                     "available_for_pickup", "exception"}
 ROOT_CAUSE = {"promo_claim_infeasible": "marketing", "payment_hold": "crm",
@@ -143,7 +142,7 @@ def exceptions(cfg: GeneratorConfig, o: Orders, f: Fulfilment, oms: dict, sync: 
         pi, si = np.nonzero(m)
         add(c, "carrier", f.pkg_order[pi], t_sorted[pi, si], nxt[pi, si])
     # stale tracking: a moving parcel with no scan for N days
-    gap = np.int64(cfg_stale_days() * DAY_US)
+    gap = np.int64(STALE_DAYS * DAY_US)
     moving = np.isin(st_sorted, [STATUSES.index(x) for x in MOVING]) & valid
     nxt_or_asof = np.where(nxt >= 0, nxt, as_of_us)
     stale = moving & (nxt_or_asof - t_sorted >= gap)
@@ -206,10 +205,6 @@ def exceptions(cfg: GeneratorConfig, o: Orders, f: Fulfilment, oms: dict, sync: 
         "resolved_at": pa.array(np.where(rs >= 0, rs, 0).astype("datetime64[us]"),
                                 pa.timestamp("us"), mask=rs < 0),
     })
-
-
-def cfg_stale_days() -> int:
-    return 3
 
 
 def kpis(cfg: GeneratorConfig, o: Orders, f: Fulfilment, tr: dict, exc: pa.Table, oms: dict,
@@ -285,7 +280,7 @@ def kpis(cfg: GeneratorConfig, o: Orders, f: Fulfilment, tr: dict, exc: pa.Table
     any_vis = visible.any(axis=1)
     cur = np.array(STATUSES, dtype=object)[f.slot_status[p1, last]]
     last_seen = np.where(visible, times, -1).max(axis=1)
-    recent = last_seen >= as_of_us - cfg_stale_days() * DAY_US
+    recent = last_seen >= as_of_us - STALE_DAYS * DAY_US
     # the latest scan must carry a code the map knows (else the carrier status is unknown)
     unm = np.zeros(f.slot_us.shape, dtype=bool)
     unm[ev["event_pkg"], ev["event_slot"]] = ev["unmapped"]
@@ -363,7 +358,3 @@ def persons(o: Orders, accounts: dict, support: dict, sf_orders: pa.Table) -> pa
             accounts["account_owner"], accounts["crm_owner"], o.person[guests][g_keep],
             o.person[support["ticket_order"]]]).astype(np.int64)),
     })
-
-
-def local_date_str(us: np.ndarray, zones: np.ndarray) -> np.ndarray:
-    return (to_local(us, zones) // DAY_US).astype("datetime64[D]")
