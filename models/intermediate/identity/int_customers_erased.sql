@@ -6,7 +6,11 @@ with
 
 requests as (
 
-    select * from {{ ref('stg_crm__erasure_requests') }}
+    -- normalised once here, so the match below is a plain equi-join
+    select
+        *,
+        {{ normalize_email('email') }} as email_norm
+    from {{ ref('stg_crm__erasure_requests') }}
 
 ),
 
@@ -41,7 +45,7 @@ by_email as (
         requests.requested_at
     from requests
     inner join records
-        on {{ normalize_email('requests.email') }} = records.email_norm
+        on requests.email_norm = records.email_norm
     inner join sources
         on records.record_key = sources.record_key
 

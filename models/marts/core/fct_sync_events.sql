@@ -2,13 +2,48 @@
 -- first arrived, how many attempts that took, and whether it ended in the dead-letter
 -- queue. Replays reuse the change's idempotency key, so a replay of a change that had
 -- already arrived changes nothing here: the first success wins.
+--
+-- Incremental: a run rebuilds every change with an attempt that arrived in the lookback
+-- window, from all of that change's attempts (delete+insert on change_id).
+{{ config(
+    materialized=incremental_materialization(),
+    unique_key='change_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail'
+) }}
+
 with
 
-attempts as (
+all_attempts as (
 
     select * from {{ ref('stg_integration__sync_attempts') }}
 
 ),
+
+{% if is_incremental() -%}
+changed as (
+
+    select distinct change_id
+    from all_attempts
+    where loaded_at >= {{ incremental_cutoff('last_loaded_at') }}
+
+),
+
+attempts as (
+
+    select all_attempts.*
+    from all_attempts
+    inner join changed
+        on all_attempts.change_id = changed.change_id
+
+),
+{%- else -%}
+attempts as (
+
+    select * from all_attempts
+
+),
+{%- endif %}
 
 firsts as (
 
@@ -49,6 +84,7 @@ rolled as (
         max(idempotency_key) as idempotency_key,
         min(source_changed_at) as source_changed_at,
         min(attempted_at) as first_attempted_at,
+        max(loaded_at) as last_loaded_at,
         max(first_success_at) as first_success_at,
         max(dead_lettered_at) as dead_lettered_at,
         count(*) as total_attempts,
@@ -119,7 +155,8 @@ final as (
         source_changed_at,
         first_attempted_at,
         first_success_at,
-        dead_lettered_at
+        dead_lettered_at,
+        last_loaded_at
     from rolled
 
 )

@@ -1,8 +1,21 @@
 -- One row per tracking event received (event_id), with its canonical status and the
 -- WMS parcel and order it belongs to.
+--
+-- Incremental: a run rebuilds every parcel (carrier, tracking_number) that has an event,
+-- a WMS shipment record or an OMS order record in the lookback window, from all of that
+-- parcel's events (delete+insert on event_id). A parcel's events are mapped as a whole
+-- (duplicates and the return leg look at the parcel's other scans), so a late scan that
+-- changes an earlier one's reading is rebuilt with it.
+{{ config(
+    materialized=incremental_materialization(),
+    unique_key='event_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail'
+) }}
+
 with
 
-events as (
+all_events as (
 
     select * from {{ ref('int_tracking_events_mapped') }}
 
@@ -19,6 +32,43 @@ oms as (
     select * from {{ ref('int_oms_orders_applied') }}
 
 ),
+
+{% if is_incremental() -%}
+changed_parcels as (
+
+    select
+        carrier,
+        tracking_number
+    from all_events
+    where loaded_at >= {{ incremental_cutoff() }}
+    union
+    select
+        shipments.carrier,
+        shipments.tracking_number
+    from shipments
+    left join oms
+        on shipments.oms_order_id = oms.oms_order_id
+    where shipments.loaded_at >= {{ incremental_cutoff() }}
+        or oms.latest_applied_at >= {{ incremental_cutoff() }}
+
+),
+
+events as (
+
+    select all_events.*
+    from all_events
+    inner join changed_parcels
+        on all_events.carrier = changed_parcels.carrier
+            and all_events.tracking_number = changed_parcels.tracking_number
+
+),
+{%- else -%}
+events as (
+
+    select * from all_events
+
+),
+{%- endif %}
 
 final as (
 

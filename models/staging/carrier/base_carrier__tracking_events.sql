@@ -1,4 +1,4 @@
-{{ config(materialized='ephemeral') }}
+{{ config(materialized='table') }}
 
 -- Every raw tracking event, parsed, with the reason it cannot be used (NULL when it can).
 with

@@ -1,4 +1,4 @@
-{{ config(materialized='ephemeral') }}
+{{ config(materialized='table') }}
 
 -- Every webhook row, parsed, with the reason it cannot be used (NULL when it can).
 with

@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 -- One row per raw storefront row that could not be parsed, with the reason.
 with
 

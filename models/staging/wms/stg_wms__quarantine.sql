@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 -- One row per raw WMS row that could not be used, with the reason.
 with
 
