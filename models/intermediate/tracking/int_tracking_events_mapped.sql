@@ -180,9 +180,9 @@ code_matched as (
 unmatched as (
 
     -- only events no code row maps read their description, and only for carriers we
-    -- know: an unknown carrier stays unmapped
-    select
-        event_id,
+    -- know: an unknown carrier stays unmapped. Patterns are tried once per distinct
+    -- description (a few hundred), not once per event (millions).
+    select distinct
         carrier,
         raw_description
     from code_matched
@@ -195,12 +195,14 @@ unmatched as (
 pattern_matches as (
 
     select
-        unmatched.event_id,
+        unmatched.carrier,
+        unmatched.raw_description,
         patterns.canonical_status,
         nullif(patterns.exception_reason, '') as exception_reason,
         patterns.is_terminal,
         row_number() over (
-            partition by unmatched.event_id order by patterns.pattern_order
+            partition by unmatched.carrier, unmatched.raw_description
+            order by patterns.pattern_order
         ) as match_rank
     from unmatched
     inner join patterns
@@ -233,18 +235,43 @@ mapped as (
         ) as code_mapping_rule
     from code_matched
     left join pattern_matches as by_pattern
-        on code_matched.event_id = by_pattern.event_id
+        on code_matched.code_map_status is null
+            and code_matched.carrier = by_pattern.carrier
+            and code_matched.raw_description = by_pattern.raw_description
             and by_pattern.match_rank = 1
 
 ),
 
-return_leg as (
+return_starts as (
 
+    -- aggregates and narrow windows, joined back: a window over every column would sort
+    -- the whole wide row
     select
-        *,
+        carrier,
+        tracking_number,
         min(
             case when code_status = 'returned_to_sender' then event_at end
-        ) over (partition by carrier, tracking_number) as return_started_at
+        ) as return_started_at
+    from mapped
+    group by carrier, tracking_number
+
+),
+
+arrival_order as (
+
+    -- the first arrival of the same scan (same code, qualifier and local time) is the
+    -- original; later copies are duplicates
+    select
+        event_id,
+        row_number() over (
+            partition by
+                carrier,
+                tracking_number,
+                code_key,
+                qualifier_key,
+                event_at_local
+            order by loaded_at, event_id
+        ) as copy_number
     from mapped
 
 ),
@@ -252,13 +279,19 @@ return_leg as (
 classified as (
 
     select
-        *,
+        mapped.*,
+        arrival_order.copy_number > 1 as is_duplicate,
         coalesce(
-            code_status <> 'returned_to_sender'
-            and event_at > return_started_at,
+            mapped.code_status <> 'returned_to_sender'
+            and mapped.event_at > return_starts.return_started_at,
             false
         ) as is_on_return_leg
-    from return_leg
+    from mapped
+    inner join return_starts
+        on mapped.carrier = return_starts.carrier
+            and mapped.tracking_number = return_starts.tracking_number
+    inner join arrival_order
+        on mapped.event_id = arrival_order.event_id
 
 ),
 
@@ -273,16 +306,7 @@ deduplicated as (
             as exception_reason,
         case
             when is_on_return_leg then 'return_leg' else code_mapping_rule
-        end as mapping_rule,
-        row_number() over (
-            partition by
-                carrier,
-                tracking_number,
-                code_key,
-                qualifier_key,
-                event_at_local
-            order by loaded_at, event_id
-        ) > 1 as is_duplicate
+        end as mapping_rule
     from classified
 
 ),
