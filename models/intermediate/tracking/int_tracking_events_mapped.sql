@@ -14,14 +14,49 @@
 --                              returned_to_sender scan is returned_to_sender: a
 --                              "delivered" on the way back is a delivery to the sender
 -- An unmapped code stays NULL and is counted: it never defaults to in_transit.
+--
+-- Incremental: a parcel's scans are read as a whole (duplicates and the return leg look
+-- at its other scans), so a run remaps every parcel (carrier, tracking_number) with a
+-- scan in the lookback window, from all of its scans; delete+insert on event_id. A change
+-- to the code map seeds needs `--full-refresh` to remap events already here.
+{{ config(
+    materialized=incremental_materialization(),
+    unique_key='event_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail'
+) }}
+
 with
+
+all_events as (
+
+    select * from {{ ref('stg_carrier__tracking_events') }}
+
+),
+
+{% if is_incremental() -%}
+changed_parcels as (
+
+    select distinct
+        carrier,
+        tracking_number
+    from all_events
+    where loaded_at >= {{ incremental_cutoff() }}
+
+),
+{%- endif %}
 
 events as (
 
     select
-        *,
-        {{ normalize_code_field('code_field') }} as code_field_key
-    from {{ ref('stg_carrier__tracking_events') }}
+        all_events.*,
+        {{ normalize_code_field('all_events.code_field') }} as code_field_key
+    from all_events
+    {% if is_incremental() -%}
+    inner join changed_parcels
+        on all_events.carrier = changed_parcels.carrier
+            and all_events.tracking_number = changed_parcels.tracking_number
+    {%- endif %}
 
 ),
 

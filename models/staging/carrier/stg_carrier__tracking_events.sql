@@ -1,30 +1,38 @@
 -- One row per tracking event received (event_id): parsed, with codes normalised for
 -- matching. Re-sent events are still here; int_tracking_events_mapped collapses them.
+--
+-- Incremental: a run ranks the raw rows of the lookback window and keeps each event id's
+-- first arrival, unless the id already arrived before the window (then that row wins, as
+-- it would in a full refresh). delete+insert on event_id.
+{{ config(
+    materialized=incremental_materialization(),
+    unique_key='event_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail'
+) }}
+
 with
 
 parsed as (
 
     select * from {{ ref('base_carrier__tracking_events') }}
     where quarantine_reason is null
+    {% if is_incremental() -%}
+        and loaded_at >= {{ incremental_cutoff() }}
+        and event_id not in (
+            select earlier.event_id from {{ this }} as earlier
+            where earlier.loaded_at < {{ incremental_cutoff() }}
+        )
+    {%- endif %}
 
 ),
 
+-- the first arrival of an event id wins; the extra keys make ties deterministic
 ranked as (
 
-    select
-        *,
-        -- the first arrival of an event id wins; the extra keys make ties deterministic
-        -- (and keep DuckDB from rewriting this into a slow wide arg_min)
-        row_number() over (
-            partition by event_id
-            order by
-                loaded_at,
-                event_at_local,
-                tracking_number,
-                code_key,
-                qualifier_key
-        ) as arrival_rank
-    from parsed
+    {{ first_arrival_ranked('parsed', 'event_id', [
+        'loaded_at', 'event_at_local', 'tracking_number', 'code_key', 'qualifier_key'
+    ]) }}
 
 ),
 
