@@ -6,7 +6,18 @@ with
 
 events as (
 
-    select * from {{ ref('int_tracking_events_mapped') }}
+    -- only the columns used: the window below sorts whole rows
+    select
+        carrier,
+        tracking_number,
+        canonical_status,
+        status_rank,
+        exception_reason,
+        raw_code,
+        raw_qualifier,
+        raw_description,
+        event_at
+    from {{ ref('int_tracking_events_mapped') }}
     where not is_duplicate
 
 ),

@@ -9,7 +9,18 @@ with
 
 events as (
 
-    select * from {{ ref('int_tracking_events_mapped') }}
+    -- only the columns used: the windows below sort whole rows
+    select
+        carrier,
+        tracking_number,
+        canonical_status,
+        status_rank,
+        exception_reason,
+        is_unmapped,
+        is_exception,
+        is_zone_assumed,
+        event_at
+    from {{ ref('int_tracking_events_mapped') }}
     where not is_duplicate
 
 ),
