@@ -35,7 +35,7 @@ TARGET ?= duckdb
 LINT_ENV := ORDER_TRUTH_DUCKDB_PATH=target/sqlfluff/lint.duckdb DBT_TARGET_PATH=target/sqlfluff
 
 .PHONY: help setup demo data build dashboard test lint lint-sql lint-python test-data \
-	test-changed prod-state docs clean distclean
+	test-changed prod-state docs bench clean distclean
 
 help:
 	@echo "make demo          generate demo data, build + publish, serve the dashboard"
@@ -44,6 +44,7 @@ help:
 	@echo "make lint          sqlfluff + ruff"
 	@echo "make test-changed  slim CI: dbt build --select state:modified+ (STATE=dir)"
 	@echo "make docs          dbt docs generate"
+	@echo "make bench         order-truth bench --orders \$$(ORDERS) (default 100000)"
 	@echo "make clean         remove build output (keeps data/ and .venv)"
 
 setup: $(STAMP)
@@ -85,6 +86,12 @@ test: lint test-data
 	ORDER_TRUTH_DUCKDB_PATH=$(TEST_BUILD_DB) ORDER_TRUTH_PUBLISHED=$(TEST_PUBLISHED) \
 		DBT_TARGET_PATH=$(TEST_DBT_TARGET) $(BIN)/order-truth build --data $(TEST_DATA)
 	ORDER_TRUTH_TEST_PUBLISHED=$(TEST_PUBLISHED) $(BIN)/pytest
+
+ORDERS ?= 100000
+SEED ?= 42
+
+bench: setup
+	$(BIN)/order-truth bench --orders $(ORDERS) --seed $(SEED)
 
 # Slim CI for large projects: build only what changed (and its children), deferring
 # unchanged parents to production. Needs production's manifest.json in $(STATE).
