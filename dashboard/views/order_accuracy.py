@@ -40,7 +40,7 @@ if not common.has("fct_orders", *NEEDED):
 
 orders = common.table("fct_orders")
 sql_where, params = common.where(f, date_col="delivered_date_local", channel_col="channel",
-                                 carrier_col="carrier")
+                                 carrier_col="carrier", fc_col="fc_id")
 scope = f"{sql_where} and is_delivered"
 # each rate over the orders whose part of the outcome is known, as the KPIs count them
 RATES = """
@@ -163,7 +163,7 @@ with split_col:
 if common.has("rpt_monthly_sla", "sla_month", "carrier", "orders", "delivered", "on_time",
               "accurate", "is_complete_month"):
     st.subheader("Month by month: the promise kept, by carrier")
-    common.not_filtered(f, "channel")
+    common.not_filtered(f, "channel", "FC")
     sla_where, sla_params = common.where(f, carrier_col="carrier")
     sla = common.query(f"""
         select sla_month, carrier,

@@ -119,9 +119,9 @@ for index, (title, keys, y_title, percent, zero) in enumerate(TRENDS):
             unit_suffix=" s" if y_title == "seconds" else ""))
 
 if common.has("fct_orders", "placed_at", "went_wrong", "root_cause_system", "channel",
-              "carrier"):
+              "carrier", "fc_id"):
     sql_where, params = common.where(f, date_col="placed_at", channel_col="channel",
-                                     carrier_col="carrier")
+                                     carrier_col="carrier", fc_col="fc_id")
     causes = common.query(f"""
         select coalesce(root_cause_system, 'not determined') as root_cause_system,
             count(*) as orders

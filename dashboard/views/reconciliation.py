@@ -38,13 +38,13 @@ f = common.page_frame(
     "Reconciliation",
     "Orders on which CRM, OMS and the carrier disagree, per disagreement class and day; "
     "storefront against WMS inventory.")
-common.not_filtered(f, "channel", "carrier")
 days = (f.end - f.start).days + 1
 prior_start, prior_end = f.start - timedelta(days=days), f.start - timedelta(days=1)
 has_prior = prior_start >= common.data_window()[0]
 
 st.subheader("Three-way check: CRM, OMS and carrier")
 if common.has("rpt_reconciliation_daily", *RECON):
+    common.not_filtered(f, "channel", "carrier", "FC")
     recon = common.table("rpt_reconciliation_daily")
     period = common.query(f"""
         select disagreement_class,
@@ -95,8 +95,11 @@ else:
 
 st.subheader("Inventory: storefront against WMS")
 if common.has("rpt_inventory_reconciliation", *INVENTORY):
+    common.not_filtered(f, "channel", "carrier")
     inventory = common.table("rpt_inventory_reconciliation")
     target = common.kpi_targets().get("inventory_variance")
+    # the FC filter applies to every inventory figure; dates are added per query
+    fcs, fc_params = common.predicate(f, fc_col="fc_id")
     totals = common.query(f"""
         select
             sum(absolute_variance) filter (where snapshot_date between ? and ?)
@@ -110,8 +113,9 @@ if common.has("rpt_inventory_reconciliation", *INVENTORY):
             count(*) filter (where is_oversell_risk and snapshot_date between ? and ?)
                 as oversell_rows,
             max(snapshot_date) filter (where snapshot_date between ? and ?) as latest
-        from {inventory}""", [f.start, f.end] * 2 + [prior_start, prior_end] * 2
-        + [f.start, f.end] * 3).iloc[0]
+        from {inventory}
+        where {fcs}""", [f.start, f.end] * 2 + [prior_start, prior_end] * 2
+        + [f.start, f.end] * 3 + fc_params).iloc[0]
     if totals["latest"] is None or totals["variance"] != totals["variance"]:
         st.info("No inventory snapshot in these dates.")
     else:
@@ -135,21 +139,22 @@ if common.has("rpt_inventory_reconciliation", *INVENTORY):
             select snapshot_date,
                 sum(absolute_variance) / nullif(sum(wms_available_qty), 0) as variance
             from {inventory}
-            where snapshot_date between ? and ?
+            where snapshot_date between ? and ? and {fcs}
             group by 1
-            order by 1""", [f.start, f.end])
+            order by 1""", [f.start, f.end, *fc_params])
         by_fc = common.query(f"""
             select fc_id, sum(absolute_variance) / nullif(sum(wms_available_qty), 0)
                 as variance
             from {inventory}
-            where snapshot_date between ? and ?
+            where snapshot_date between ? and ? and {fcs}
             group by 1
-            order by 2 desc""", [f.start, f.end])
+            order by 2 desc""", [f.start, f.end, *fc_params])
         trend_col, fc_col = st.columns([3, 2])
         with trend_col:
             common.show(common.line_chart(
                 by_day, "snapshot_date", "variance", percent=True, clip_outliers=True,
-                title="Inventory variance per day, all FCs",
+                title="Inventory variance per day"
+                      + (f", {common.listing(f.fcs)}" if f.fcs else ", all FCs"),
                 y_title="|storefront - WMS| / WMS available",
                 target=target.value if target else None))
         with fc_col:
@@ -163,8 +168,8 @@ if common.has("rpt_inventory_reconciliation", *INVENTORY):
                 sum(absolute_variance) / nullif(sum(wms_available_qty), 0) as variance,
                 count(distinct snapshot_date) as days
             from {inventory}
-            where snapshot_date between ? and ?
-            group by 1, 2""", [f.start, f.end])
+            where snapshot_date between ? and ? and {fcs}
+            group by 1, 2""", [f.start, f.end, *fc_params])
         if common.spans_weeks(f):
             # a week the range touches for a day or two is noise, as on the Overview
             by_week = by_week[by_week["days"] >= common.MIN_WEEK_DAYS]
@@ -184,9 +189,9 @@ if common.has("rpt_inventory_reconciliation", *INVENTORY):
                 storefront_available_qty - wms_available_qty as storefront_minus_wms,
                 is_oversell_risk
             from {inventory}
-            where snapshot_date = ? and is_mismatch
+            where snapshot_date = ? and is_mismatch and {fcs}
             order by is_oversell_risk desc, absolute_variance desc, fc_id, sku
-            limit {WORST_SKUS}""", [latest])
+            limit {WORST_SKUS}""", [latest, *fc_params])
         st.markdown(f"**Largest disagreements on the latest snapshot ({latest:%Y-%m-%d})**")
         if worst.empty:
             st.success("Storefront and WMS agree on every SKU in the latest snapshot.")

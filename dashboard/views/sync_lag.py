@@ -21,7 +21,7 @@ f = common.page_frame(
     "carrier scans reach the warehouse within 5 minutes.")
 
 if common.has("fct_sync_events", *NEEDED):
-    common.not_filtered(f, "channel", "carrier")
+    common.not_filtered(f, "channel", "carrier", "FC")
     sql_where, params = common.where(f, date_col="source_changed_at")
     events = common.table("fct_sync_events")
     daily = common.query(f"""
@@ -117,7 +117,7 @@ st.subheader("Tracking updates: carrier scan to warehouse")
 TRACKING = ("tracking_latency_p50_s", "tracking_latency_p95_s")
 if common.has("fct_tracking_events", "event_at", "arrival_lag_seconds", "is_duplicate",
               "carrier"):
-    common.not_filtered(f, "channel")
+    common.not_filtered(f, "channel", "FC")
     targets = common.kpi_targets()
     target = targets.get("tracking_latency_p95_s")
     limit_s = target.value if target else TRACKING_TARGET_SECONDS
