@@ -67,15 +67,14 @@ per_1000 = 1000.0 * counts["opened"] / counts["placed"] if counts["placed"] else
 with cards[0]:
     common.kpi_tile("exceptions_per_1000_orders", per_1000,
                     target=targets.get("exceptions_per_1000_orders"))
-with cards[1].container(border=True):
-    st.metric("Exceptions opened", f"{int(counts['opened']):,}",
-              help="Exceptions opened in the date range, on orders matching the filters.")
-    st.caption(f"Against {int(counts['placed']):,} orders placed")
-with cards[2].container(border=True):
-    st.metric("Still open", f"{int(counts['still_open']):,}",
-              help="Of the exceptions opened in the date range, those not yet resolved.")
-    share = counts["still_open"] / counts["opened"] if counts["opened"] else 0
-    st.caption(f"{share:.0%} of those opened")
+share = counts["still_open"] / counts["opened"] if counts["opened"] else 0
+with cards[1]:
+    common.card("Exceptions opened", f"{int(counts['opened']):,}",
+                f"Against {int(counts['placed']):,} orders placed",
+                help="Exceptions opened in the date range, on orders matching the filters.")
+with cards[2]:
+    common.card("Still open", f"{int(counts['still_open']):,}", f"{share:.0%} of those opened",
+                help="Of the exceptions opened in the date range, those not yet resolved.")
 for col, key, p in ((cards[3], "exception_resolve_hours_p50", "p50"),
                     (cards[4], "exception_resolve_hours_p95", "p95")):
     with col:

@@ -125,16 +125,16 @@ if common.has("rpt_inventory_reconciliation", *INVENTORY):
             common.kpi_tile("inventory_variance", float(totals["variance"]),
                             None if prior is None else float(prior), target=target,
                             compared_with="vs prior")
-        with cards[1].container(border=True):
-            st.metric("SKU-days that disagree", f"{totals['mismatch_share']:.2%}",
-                      help="Snapshot rows (day, FC, SKU) where storefront and WMS "
-                           "available quantities differ.")
-            st.caption("Share of FC and SKU snapshots")
-        with cards[2].container(border=True):
-            st.metric("Oversell risk", f"{int(totals['oversell_rows']):,}",
-                      help="Snapshot rows where the storefront sells stock the WMS does "
-                           "not have.")
-            st.caption("FC and SKU snapshots where the storefront shows more than the WMS")
+        with cards[1]:
+            common.card("SKU-days that disagree", f"{totals['mismatch_share']:.2%}",
+                        "Share of FC and SKU snapshots",
+                        help="Snapshot rows (day, FC, SKU) where storefront and WMS "
+                             "available quantities differ.")
+        with cards[2]:
+            common.card("Oversell risk", f"{int(totals['oversell_rows']):,}",
+                        "FC and SKU snapshots where the storefront shows more than the WMS",
+                        help="Snapshot rows where the storefront sells stock the WMS does "
+                             "not have.")
         by_day = common.query(f"""
             select snapshot_date,
                 sum(absolute_variance) / nullif(sum(wms_available_qty), 0) as variance

@@ -140,16 +140,15 @@ if common.has("fct_tracking_events", "event_at", "arrival_lag_seconds", "is_dupl
     scans = int(by_carrier["scans"].sum()) if not by_carrier.empty else 0
     late = float((by_carrier["late_share"] * by_carrier["scans"]).sum() / scans) \
         if scans else None
-    with cards[2].container(border=True):
-        st.metric("Scans received", f"{scans:,}",
-                  help="Carrier scans with an event time in the date range, re-sent "
-                       "duplicates excluded.")
-        st.caption("Each scan counted once")
-    with cards[3].container(border=True):
-        st.metric(f"Scans later than {limit_s / 60:g} min",
-                  "n/a" if late is None else f"{late:.2%}",
-                  help="Share of scans that reached the warehouse after the target.")
-        st.caption("Drives stale tracking and WISMO calls")
+    with cards[2]:
+        common.card("Scans received", f"{scans:,}", "Each scan counted once",
+                    help="Carrier scans with an event time in the date range, re-sent "
+                         "duplicates excluded.")
+    with cards[3]:
+        common.card(f"Scans later than {limit_s / 60:g} min",
+                    "n/a" if late is None else f"{late:.2%}",
+                    "Drives stale tracking and WISMO calls",
+                    help="Share of scans that reached the warehouse after the target.")
     daily = common.kpi_trend(TRACKING, f, common.DAY)
     if daily.empty:
         st.info("No carrier scan in these dates.")
