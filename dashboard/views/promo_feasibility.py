@@ -18,17 +18,26 @@ import common
 ORDER_COLUMNS = ("promo_code", "placed_at", "is_cancelled", "is_claim_applied",
                  "has_infeasible_claim", "is_delivered", "delivered_date_local",
                  "claim_delivery_date", "channel", "carrier", "fc_id")
-MART_COLUMNS = ("promo_code", "delivery_claim", "claim_business_days", "eligible_regions",
-                "eligible_fcs", "starts_at", "ends_at", "fastest_lane_days",
-                "slowest_lane_days", "is_claim_feasible_everywhere", "out_of_stock_days",
-                "orders", "claim_orders", "infeasible_claim_orders", "claim_orders_delivered",
-                "claim_orders_delivered_by_claim", "claim_mismatch_rate")
+MART_COLUMNS = ("promo_code", "delivery_claim", "claim_business_days", "eligible_fcs",
+                "starts_at", "ends_at", "fastest_lane_days", "slowest_lane_days",
+                "is_claim_feasible_everywhere", "out_of_stock_days", "orders",
+                "infeasible_claim_orders", "claim_mismatch_rate")
 KPI = "promo_fulfillment_mismatch_rate"
 # Why a claim order missed, as the KPI counts it: an impossible claim first, else lateness.
-MISSED = {"infeasible": "no eligible lane could meet the claim",
+MISSED = {"infeasible": "no lane could meet the claim",
           "late": "delivered after the claim's date"}
 NO_FC = "(no FC)"
+# The campaign table: what a reader needs to judge a campaign, narrow enough to fit.
+CAMPAIGN_TABLE = ("promo_code", "delivery_claim", "runs", "fastest_lane_days",
+                  "slowest_lane_days", "is_claim_feasible_everywhere", "out_of_stock_days",
+                  "orders", "infeasible_claim_orders", "claim_mismatch_rate")
 MISSED_COLORS = {MISSED["infeasible"]: "#9467bd", MISSED["late"]: "#ff7f0e"}
+
+
+def count(label: str, fmt: str = "localized") -> st.column_config.NumberColumn:
+    """A number column of the campaign table."""
+    return st.column_config.NumberColumn(label, format=fmt)
+
 
 f = common.page_frame(
     "Promo feasibility",
@@ -76,7 +85,7 @@ with cards[1]:
                 help="Non-cancelled orders placed in the date range with a promo code.")
 with cards[2]:
     common.card("Claim no lane could meet", f"{int(totals['infeasible']):,}",
-                "Orders promised faster than any eligible lane ships",
+                "Orders promised faster than their lane ships",
                 help="Claim orders whose FC-to-destination lane takes longer than the "
                      "claim at its fastest: marketing promised the impossible.")
 with cards[3]:
@@ -104,7 +113,7 @@ else:
         colors=MISSED_COLORS, target=target.value if target else None,
         title="Promo orders that missed their delivery claim, worst promo first",
         y_title="share of the promo's orders placed in the date range", x_title="promo"))
-    st.caption("Purple: a claim no eligible lane could meet, a marketing promise the "
+    st.caption("Purple: a claim no lane from the FC could meet, a marketing promise the "
                "network cannot keep. Orange: a feasible claim delivered late."
                + (f" Promos without a delivery claim: {', '.join(no_claim)}." if no_claim
                   else ""))
@@ -119,10 +128,13 @@ else:
                          target=target.value if target else None,
                          title="Which FC could not keep which promo: share of the promo's "
                                "orders from that FC that missed the claim")
-    common.show(fig.update_xaxes(tickangle=0))
-    st.caption("A blank cell is an FC that did not ship that promo; red is over the "
-               "target, green under it. Orders that never reached the OMS have no FC and "
-               "are left out of this grid.")
+    if cells["fc_id"].nunique() > 1:  # one FC: the bars above already say it all
+        common.show(fig.update_xaxes(tickangle=0))
+        st.caption("A blank cell is an FC that did not ship that promo; red is over the "
+                   "target, green under it. A red cell is either an eligible FC whose "
+                   "lanes are too slow for the claim, or an FC outside the promo's "
+                   "eligible list that the OMS routed its orders to. Orders that never "
+                   "reached the OMS have no FC and are left out of this grid.")
 
 st.subheader("Campaigns: the claim against the lanes")
 if not common.has("rpt_promo_feasibility", *MART_COLUMNS):
@@ -132,7 +144,7 @@ common.not_filtered(f, "channel", "carrier")
 # campaigns that ran in the date range; with an FC filter, those that ship from it
 fc_match = " or ".join(["'|' || eligible_fcs || '|' like ?"] * len(f.fcs)) or "true"
 campaigns = common.query(f"""
-    select *
+    select {', '.join(MART_COLUMNS)}
     from {common.table('rpt_promo_feasibility')}
     where cast(starts_at as date) <= ? and cast(ends_at as date) >= ? and ({fc_match})
     order by claim_business_days is null, claim_mismatch_rate desc, promo_code""",
@@ -181,29 +193,27 @@ if not claims.empty:
                "lane cannot keep the promise, whatever the carrier does.")
 campaigns["runs"] = [f"{s:%d %b} to {e:%d %b %Y}"
                      for s, e in zip(campaigns["starts_at"], campaigns["ends_at"], strict=True)]
+
+
+
 st.dataframe(
-    campaigns[["promo_code", "delivery_claim", "runs", "eligible_regions",
-               *MART_COLUMNS[7:]]],
+    campaigns[[*CAMPAIGN_TABLE]],
     hide_index=True, width="stretch", column_config={
         "promo_code": "promo", "delivery_claim": "claim",
-        "eligible_regions": "regions", "runs": "runs (UTC)",
-        "fastest_lane_days": st.column_config.NumberColumn("fastest lane (days)"),
-        "slowest_lane_days": st.column_config.NumberColumn("slowest lane (days)"),
+        "runs": "runs (UTC)",
+        "fastest_lane_days": count("fastest lane", "%d"),
+        "slowest_lane_days": count("slowest lane", "%d"),
         "is_claim_feasible_everywhere": st.column_config.CheckboxColumn(
-            "feasible on every lane"),
-        "out_of_stock_days": st.column_config.NumberColumn("days a SKU was out of stock"),
-        "orders": st.column_config.NumberColumn("orders", format="localized"),
-        "claim_orders": st.column_config.NumberColumn("claim orders", format="localized"),
-        "infeasible_claim_orders": st.column_config.NumberColumn(
-            "claim no lane could meet", format="localized"),
-        "claim_orders_delivered": st.column_config.NumberColumn(
-            "claim orders delivered", format="localized"),
-        "claim_orders_delivered_by_claim": st.column_config.NumberColumn(
-            "delivered by the claim", format="localized"),
-        "claim_mismatch_rate": st.column_config.NumberColumn("claim missed",
-                                                             format="percent"),
+            "all lanes can"),
+        "out_of_stock_days": count("out-of-stock days", "%d"),
+        "orders": count("orders"),
+        "infeasible_claim_orders": count("impossible"),
+        "claim_mismatch_rate": count("missed", "percent"),
     })
 st.caption("Whole campaigns as `rpt_promo_feasibility` reports them (every order of the "
            "campaign, not only those in the date range): the date range picks the "
            "campaigns that ran in it, the FC filter those that ship from the chosen FCs. "
-           "Lane days are business days of minimum transit.")
+           "Lanes: business days of minimum transit from an eligible FC to an eligible "
+           "region. Impossible: orders under a claim no lane could meet. Missed: the "
+           "share of the campaign's orders that missed the claim. Out-of-stock days: days "
+           "the campaign ran while a promoted SKU had no stock anywhere.")

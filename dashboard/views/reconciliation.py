@@ -149,7 +149,10 @@ if common.has("rpt_inventory_reconciliation", *INVENTORY):
             where snapshot_date between ? and ? and {fcs}
             group by 1
             order by 2 desc""", [f.start, f.end, *fc_params])
-        trend_col, fc_col = st.columns([3, 2])
+        # one FC picked: its daily trend says it all; a one-bar chart and a one-row grid
+        # would only repeat it
+        several = len(by_fc) > 1
+        trend_col, fc_col = st.columns([3, 2]) if several else (st.container(), None)
         with trend_col:
             common.show(common.line_chart(
                 by_day, "snapshot_date", "variance", percent=True, clip_outliers=True,
@@ -157,32 +160,34 @@ if common.has("rpt_inventory_reconciliation", *INVENTORY):
                       + (f", {common.listing(f.fcs)}" if f.fcs else ", all FCs"),
                 y_title="|storefront - WMS| / WMS available",
                 target=target.value if target else None))
-        with fc_col:
-            common.show(common.bar_chart(
-                by_fc, "fc_id", "variance", horizontal=True, percent=True, text=True,
-                title="Inventory variance by FC, whole date range",
-                y_title="|storefront - WMS| / WMS available", x_title="FC",
-                target=target.value if target else None))
-        by_week = common.query(f"""
-            select cast(date_trunc('week', snapshot_date) as date) as week, fc_id,
-                sum(absolute_variance) / nullif(sum(wms_available_qty), 0) as variance,
-                count(distinct snapshot_date) as days
-            from {inventory}
-            where snapshot_date between ? and ? and {fcs}
-            group by 1, 2""", [f.start, f.end, *fc_params])
-        if common.spans_weeks(f):
-            # a week the range touches for a day or two is noise, as on the Overview
-            by_week = by_week[by_week["days"] >= common.MIN_WEEK_DAYS]
-        if by_week["week"].nunique() > 1:
-            order = {fc: i for i, fc in enumerate(by_fc["fc_id"])}
-            by_week["rank"] = by_week["fc_id"].map(order)
-            common.show(common.heatmap(
-                by_week.sort_values(["rank", "week"]), "week", "fc_id", "variance",
-                title="Inventory variance by FC and week (week starting)",
-                target=target.value if target else None, higher_is_better=False,
-                x_label=lambda w: f"{w:%d %b}", text_format=".2%"))
-            st.caption("Green is under the variance target, red over it; FCs worst "
-                       "first.")
+        if fc_col is not None:
+            with fc_col:
+                common.show(common.bar_chart(
+                    by_fc, "fc_id", "variance", horizontal=True, percent=True, text=True,
+                    title="Inventory variance by FC, whole date range",
+                    y_title="|storefront - WMS| / WMS available", x_title="FC",
+                    target=target.value if target else None))
+            by_week = common.query(f"""
+                select cast(date_trunc('week', snapshot_date) as date) as week, fc_id,
+                    sum(absolute_variance) / nullif(sum(wms_available_qty), 0)
+                        as variance,
+                    count(distinct snapshot_date) as days
+                from {inventory}
+                where snapshot_date between ? and ? and {fcs}
+                group by 1, 2""", [f.start, f.end, *fc_params])
+            if common.spans_weeks(f):
+                # a week the range touches for a day or two is noise, as on the Overview
+                by_week = by_week[by_week["days"] >= common.MIN_WEEK_DAYS]
+            if by_week["week"].nunique() > 1:
+                order = {fc: i for i, fc in enumerate(by_fc["fc_id"])}
+                by_week["rank"] = by_week["fc_id"].map(order)
+                common.show(common.heatmap(
+                    by_week.sort_values(["rank", "week"]), "week", "fc_id", "variance",
+                    title="Inventory variance by FC and week (week starting)",
+                    target=target.value if target else None, higher_is_better=False,
+                    x_label=lambda w: f"{w:%d %b}", text_format=".2%"))
+                st.caption("Green is under the variance target, red over it; FCs worst "
+                           "first.")
         latest = totals["latest"]
         worst = common.query(f"""
             select fc_id, sku, wms_available_qty, storefront_available_qty,
