@@ -335,7 +335,7 @@ fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(lanes)),
 fig.update_xaxes(title_text="time (UTC)")
 fig.update_layout(title={"text": f"Order {order_id}: every system's events over time"},
                   height=120 + 42 * len(lanes), showlegend=False,
-                  margin={"l": 10, "r": 10, "t": 60, "b": 10}, template="plotly_white")
+                  margin={"l": 10, "r": 10, "t": 60, "b": 10})
 common.show(fig)
 
 table = events[["at", "lane", "event", "raw_code", "detail"]].fillna("")

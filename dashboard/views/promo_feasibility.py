@@ -185,7 +185,7 @@ if not claims.empty:
         title={"text": "Delivery claim against the eligible lanes' minimum transit",
                "font": {"size": 16}},
         height=max(300, 110 + 34 * len(claims)), barmode="overlay",
-        margin={"l": 10, "r": 10, "t": 50, "b": 10}, template="plotly_white",
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
         legend={"orientation": "h", "y": -0.25})
     common.show(fig)
     st.caption("A red diamond left of the grey bar's right end is a claim faster than some "
