@@ -536,20 +536,36 @@ def _value_sql(unit_col: str = "unit") -> str:
         end"""
 
 
-def _percentile_sql(kpi: str, f: Filters, start: date, end: date,
-                    period: str | None = None) -> tuple[str, list[Any]]:
-    """One percentile KPI from its facts over [start, end], per `period` when given."""
-    spec = PERCENTILES[kpi]
-    sql_where, params = where(replace(f, start=start, end=end), date_col=spec.date_col,
-                              carrier_col=spec.carrier_col)
-    bucket = period.format(ts=spec.date_col) if period else "null"
-    return (f"""
-        select {bucket} as period, '{kpi}' as kpi,
-            percentile_cont({spec.p}) within group (order by {spec.measure}) as kpi_value,
-            count({spec.measure}) as denominator
-        from {table(spec.mart)}
-        {sql_where} and {spec.condition} and {spec.measure} is not null
-        group by 1""", params)
+def percentiles(kpis: Sequence[str], f: Filters, start: date, end: date,
+                period: str | None = None) -> pd.DataFrame:
+    """Percentile KPIs from their facts over [start, end]: period, kpi, kpi_value.
+
+    KPIs that read the same measure of the same fact (tracking P50 and P95) come from one
+    scan of it: at 1,000,000 orders a scan of the carrier events costs ~0.4 s. `period`
+    is a PERIOD_SQL template; without it, one row per KPI with a NULL period.
+    """
+    shared: dict[Percentile, list[str]] = {}
+    for kpi in kpis:
+        spec = PERCENTILES[kpi]
+        if has(spec.mart, spec.measure):
+            shared.setdefault(replace(spec, p=0.0), []).append(kpi)
+    parts: list[pd.DataFrame] = []
+    for spec, members in shared.items():
+        sql_where, params = where(replace(f, start=start, end=end), date_col=spec.date_col,
+                                  carrier_col=spec.carrier_col)
+        bucket = period.format(ts=spec.date_col) if period else "null"
+        values = ", ".join(f"percentile_cont({PERCENTILES[k].p}) within group "
+                           f'(order by {spec.measure}) as "{k}"' for k in members)
+        frame = query(f"""
+            select {bucket} as period, {values}
+            from {table(spec.mart)}
+            {sql_where} and {spec.condition} and {spec.measure} is not null
+            group by 1""", params)
+        parts.append(frame.melt(id_vars=["period"], value_vars=members, var_name="kpi",
+                                value_name="kpi_value"))
+    if not parts:
+        return pd.DataFrame(columns=["period", "kpi", "kpi_value"])
+    return pd.concat(parts, ignore_index=True)
 
 
 def kpi_totals(kpis: Sequence[str], f: Filters, start: date,
@@ -572,12 +588,8 @@ def kpi_totals(kpis: Sequence[str], f: Filters, start: date,
             group by kpi""", [start, end, *params])
         values.update({r.kpi: r.kpi_value for r in frame.itertuples(index=False)
                        if r.kpi in rates})
-    for kpi in kpis:
-        if kpi in PERCENTILES and has(PERCENTILES[kpi].mart, PERCENTILES[kpi].measure):
-            sql, sql_params = _percentile_sql(kpi, f, start, end)
-            frame = query(sql, sql_params)
-            if not frame.empty:
-                values[kpi] = frame["kpi_value"].iloc[0]
+    recomputed = percentiles([k for k in kpis if k in PERCENTILES], f, start, end)
+    values.update(zip(recomputed["kpi"], recomputed["kpi_value"], strict=True))
     return {k: float(v) for k, v in values.items() if v is not None and pd.notna(v)}, ignored
 
 
@@ -635,12 +647,9 @@ def kpi_trend(kpis: Sequence[str], f: Filters, grain: str = WEEK) -> pd.DataFram
     if recompute:
         frame = frame[~frame["kpi"].isin(recompute)]
         parts = [frame]
-        for kpi in recompute:
-            if has(PERCENTILES[kpi].mart, PERCENTILES[kpi].measure):
-                sql, sql_params = _percentile_sql(kpi, f, start, end, PERIOD_SQL[grain])
-                part = query(sql, sql_params)
-                part["is_partial"] = False
-                parts.append(part[columns])
+        part = percentiles(recompute, f, start, end, PERIOD_SQL[grain])
+        part["is_partial"] = False
+        parts.append(part[columns])
         frame = pd.concat([p for p in parts if not p.empty] or [frame], ignore_index=True)
     if not frame.empty and grain == WEEK:
         first = pd.to_datetime(frame["period"]).clip(lower=pd.Timestamp(f.start))
