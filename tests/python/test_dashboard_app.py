@@ -334,6 +334,34 @@ def test_channel_filter_applies_and_persists_across_pages(
     assert metrics(app)["Orders placed"] == f"{int(web['n'].iloc[0]):,}"
 
 
+def test_promo_and_status_sync_pages_equal_the_marts(
+        tiny_published: Path, use_published: Callable[[Path], None]) -> None:
+    use_published(tiny_published)
+    start, end = default_window(tiny_published)
+    shown = metrics(open_page("views/promo_feasibility.py"))
+    truth = warehouse.query("""
+        select count(*) as promo_orders,
+            count(*) filter (where is_claim_applied and has_infeasible_claim) as infeasible
+        from marts.fct_orders
+        where promo_code is not null and not is_cancelled
+            and cast(placed_at as date) between ? and ?""", [start, end],
+                            warehouse=tiny_published).iloc[0]
+    assert shown["Promo claim missed"] == \
+        f"{kpi_value(tiny_published, 'promo_fulfillment_mismatch_rate', start, end):.2%}"
+    assert shown["Promo orders"] == f"{truth['promo_orders']:,.0f}"
+    assert shown["Claim no lane could meet"] == f"{truth['infeasible']:,.0f}"
+    app = open_page("views/status_sync.py")
+    shown = metrics(app)
+    ever = (date(2000, 1, 1), date(2100, 1, 1))
+    assert shown["Status sync accuracy"] == \
+        f"{kpi_value(tiny_published, 'status_sync_accuracy', *ever):.2%}"
+    assert shown["Order sync success rate"] == \
+        f"{kpi_value(tiny_published, 'order_sync_success_rate', start, end):.2%}"
+    for label in ("FC", "Channel"):
+        app.segmented_control(key="status_sync_dimension").set_value(label).run()
+        assert not app.exception, label
+
+
 def test_fc_filter_applies_on_every_page_and_persists(
         tiny_published: Path, use_published: Callable[[Path], None]) -> None:
     """Pick an FC once: every page with an FC column shows that FC's numbers, equal to
