@@ -21,6 +21,8 @@ KPI = "status_sync_accuracy"
 SYNC_KPI = "order_sync_success_rate"
 # A day placed with fewer orders still in flight than this is noise on the trend.
 MIN_IN_FLIGHT = 20
+# ... and a line needs a few such days to be one.
+MIN_DAYS = 3
 BREAKDOWNS = {"Carrier": "carrier", "FC": "fc_id", "Channel": "channel"}
 
 f = common.page_frame(
@@ -88,17 +90,19 @@ else:
             common.show(common.dot_chart(
                 by_dim, "dimension", "accuracy", color="series", y_title=label.lower(),
                 title=f"Status sync accuracy by {label.lower()} (orders in flight)",
-                x_title="in-flight orders whose OMS status matches the carrier",
+                x_title="in-flight orders in sync (share)",
                 target=target.value if target else None))
         with day_col:
-            if by_day.empty:
-                st.info(f"No day placed has {MIN_IN_FLIGHT} or more orders in flight.")
+            if len(by_day) < MIN_DAYS:
+                st.info(f"Fewer than {MIN_DAYS} days placed have {MIN_IN_FLIGHT} or more "
+                        "orders still in flight: too few for a line.")
             else:
-                common.show(common.line_chart(
+                fig = common.line_chart(
                     by_day, "day", "accuracy", percent=True, zero=False,
                     title="Status sync accuracy by day placed (orders in flight now)",
                     y_title="OMS status matches the carrier", x_title="day placed",
-                    target=target.value if target else None))
+                    target=target.value if target else None)
+                common.show(fig.update_xaxes(tickformat="%d %b", dtick=86_400_000))
                 st.caption(f"Days placed with at least {MIN_IN_FLIGHT} orders still in "
                            "flight; older orders have mostly been delivered.")
         mismatch = common.query(f"""
