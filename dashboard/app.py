@@ -19,8 +19,11 @@ PAGES = [
     st.Page("views/overview.py", title="Overview", icon=":material/dashboard:",
             default=True),
     st.Page("views/order_accuracy.py", title="Order accuracy", icon=":material/task_alt:"),
+    st.Page("views/promo_feasibility.py", title="Promo feasibility",
+            icon=":material/campaign:"),
     st.Page("views/exceptions.py", title="Exceptions", icon=":material/report:"),
     st.Page("views/sync_lag.py", title="Sync lag", icon=":material/sync:"),
+    st.Page("views/status_sync.py", title="Status sync", icon=":material/rule:"),
     st.Page("views/reconciliation.py", title="Reconciliation", icon=":material/balance:"),
     st.Page("views/order_lookup.py", title="Order lookup", icon=":material/search:"),
 ]

@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 import streamlit as st
 
 from order_truth import warehouse
@@ -33,6 +34,7 @@ DATE_SOURCES = (("fct_orders", "placed_at"), ("fct_sync_events", "source_changed
 CHANNEL_SOURCES = (("fct_orders", "channel"),)
 CARRIER_SOURCES = (("fct_shipments", "carrier"), ("fct_tracking_events", "carrier"),
                    ("fct_orders", "carrier"))
+FC_SOURCES = (("fct_orders", "fc_id"), ("fct_shipments", "fc_id"))
 # Sync latency targets (P95 seconds), DESIGN section 6.
 SYNC_TARGET_SECONDS = {"order": 60.0, "customer": 60.0, "inventory": 120.0}
 
@@ -105,12 +107,17 @@ def data_as_of() -> pd.Timestamp | None:
 
 @dataclass(frozen=True)
 class Filters:
-    """The sidebar selection. Empty channel/carrier tuples mean "all"."""
+    """The sidebar selection. Empty channel/carrier/FC tuples mean "all"."""
 
     start: date
     end: date
     channels: tuple[str, ...] = ()
     carriers: tuple[str, ...] = ()
+    fcs: tuple[str, ...] = ()
+
+    def chosen(self) -> dict[str, tuple[str, ...]]:
+        """The dimension filters by the name a page uses for them (in `not_filtered`)."""
+        return {"channel": self.channels, "carrier": self.carriers, "FC": self.fcs}
 
 
 def _distinct(sources: Sequence[tuple[str, str]]) -> list[str]:
@@ -151,19 +158,24 @@ def sidebar_filters() -> Filters:
         st.subheader("Filters")
         picked = st.date_input("Date range", value=default, min_value=lo, max_value=hi,
                                key="filter_dates", persist_state="session")
-        channels = _distinct(CHANNEL_SOURCES)
-        carriers = _distinct(CARRIER_SOURCES)
-        chosen_channels = st.multiselect("Channel", channels, key="filter_channels",
-                                         placeholder=ALL if channels else "no channels yet",
-                                         disabled=not channels, persist_state="session")
-        chosen_carriers = st.multiselect("Carrier", carriers, key="filter_carriers",
-                                         placeholder=ALL if carriers else "no carriers yet",
-                                         disabled=not carriers, persist_state="session")
+        chosen_channels = _pick("Channel", CHANNEL_SOURCES, "filter_channels", "channels")
+        chosen_carriers = _pick("Carrier", CARRIER_SOURCES, "filter_carriers", "carriers")
+        chosen_fcs = _pick("Fulfilment centre", FC_SOURCES, "filter_fcs", "FCs")
+        st.caption("A page says when one of these filters cannot apply to its data.")
     start, end = _date_pair(picked, default)
-    selected = Filters(start=start, end=end, channels=tuple(chosen_channels),
-                       carriers=tuple(chosen_carriers))
+    selected = Filters(start=start, end=end, channels=chosen_channels,
+                       carriers=chosen_carriers, fcs=chosen_fcs)
     st.session_state["filters"] = selected
     return selected
+
+
+def _pick(label: str, sources: Sequence[tuple[str, str]], key: str,
+          plural: str) -> tuple[str, ...]:
+    """One multiselect filter over the values a mart has; its value persists per session."""
+    options = _distinct(sources)
+    return tuple(st.multiselect(label, options, key=key,
+                                placeholder=ALL if options else f"no {plural} yet",
+                                disabled=not options, persist_state="session"))
 
 
 def _date_pair(picked: Any, default: tuple[date, date]) -> tuple[date, date]:
@@ -188,9 +200,11 @@ def filters() -> Filters:
     return Filters(start=max(lo, hi - timedelta(days=DEFAULT_WINDOW_DAYS)), end=hi)
 
 
-def where(f: Filters, *, date_col: str | None = None, channel_col: str | None = None,
-          carrier_col: str | None = None) -> tuple[str, list[Any]]:
-    """A SQL `where` clause (with `?` parameters) for the filters a mart can honour.
+def predicate(f: Filters, *, date_col: str | None = None, channel_col: str | None = None,
+              carrier_col: str | None = None,
+              fc_col: str | None = None) -> tuple[str, list[Any]]:
+    """A SQL condition (with `?` parameters) for the filters a mart can honour; "true"
+    when none applies.
 
     Pass only the columns the mart has: a filter without a column is not applied, and the
     page should say so with `not_filtered()`.
@@ -200,21 +214,39 @@ def where(f: Filters, *, date_col: str | None = None, channel_col: str | None = 
     if date_col:
         clauses.append(f"cast({date_col} as date) between ? and ?")
         params += [f.start, f.end]
-    if channel_col and f.channels:
-        clauses.append(f"{channel_col} in ({', '.join('?' * len(f.channels))})")
-        params += list(f.channels)
-    if carrier_col and f.carriers:
-        clauses.append(f"{carrier_col} in ({', '.join('?' * len(f.carriers))})")
-        params += list(f.carriers)
-    return ("where " + " and ".join(clauses) if clauses else ""), params
+    for column, values in ((channel_col, f.channels), (carrier_col, f.carriers),
+                           (fc_col, f.fcs)):
+        if column and values:
+            clauses.append(f"{column} in ({', '.join('?' * len(values))})")
+            params += list(values)
+    return " and ".join(clauses) or "true", params
+
+
+def where(f: Filters, *, date_col: str | None = None, channel_col: str | None = None,
+          carrier_col: str | None = None, fc_col: str | None = None) -> tuple[str, list[Any]]:
+    """`predicate()` as a `where` clause, or "" when no filter applies."""
+    sql, params = predicate(f, date_col=date_col, channel_col=channel_col,
+                            carrier_col=carrier_col, fc_col=fc_col)
+    return ("" if sql == "true" else f"where {sql}"), params
+
+
+def listing(names: Sequence[str]) -> str:
+    """"a", "a and b", "a, b and c": names as a sentence lists them."""
+    names = list(names)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def not_filtered(f: Filters, *names: str) -> None:
-    """Say which active filters a view ignores, instead of silently showing unfiltered data."""
-    active = [n for n in names if (n == "channel" and f.channels) or
-              (n == "carrier" and f.carriers)]
+    """Say which active filters a view ignores, instead of silently showing unfiltered data.
+
+    `names` are the filters the view's data has no column for: "channel", "carrier", "FC".
+    """
+    active = [n for n in names if f.chosen().get(n)]
     if active:
-        st.caption(f"The {' and '.join(active)} filter does not apply to this view.")
+        verb = "does" if len(active) == 1 else "do"
+        st.caption(f":material/filter_alt_off: The {listing(active)} "
+                   f"filter{'s' if len(active) > 1 else ''} {verb} not apply to this view: "
+                   "its data has no such column.")
 
 
 # --------------------------------------------------------------------------- page frame
@@ -384,6 +416,11 @@ class Percentile:
     condition: str = "true"
     carrier_col: str | None = None
 
+    def honours(self, f: Filters) -> list[str]:
+        """The active filters the facts can apply (tracking events carry a carrier; no
+        percentile fact carries a channel or an FC)."""
+        return ["carrier"] if f.carriers and self.carrier_col else []
+
 
 PERCENTILES: dict[str, Percentile] = {
     "tracking_latency_p50_s": Percentile("fct_tracking_events", "arrival_lag_seconds",
@@ -432,56 +469,57 @@ def kpi_targets() -> dict[str, Target]:
             for row in frame.itertuples(index=False)}
 
 
-def _kpi_dimensions() -> dict[str, tuple[bool, bool]]:
-    """Per KPI: does the KPI table slice it by channel, and by carrier?
+# The KPI tables' dimension columns, by the name the filters use, in order of precedence.
+KPI_DIMENSIONS = {"channel": "channel", "carrier": "carrier", "FC": "fc_id"}
 
-    Sync, tracking and percentile KPIs have only the rolled-up 'all' row: a channel or
-    carrier filter cannot apply to them, and the page must say so.
+
+def _kpi_dimensions() -> dict[str, set[str]]:
+    """Per KPI: the dimensions the KPI table slices it by ("channel", "carrier", "FC").
+
+    Sync, tracking and percentile KPIs have only the rolled-up 'all' row: a channel,
+    carrier or FC filter cannot apply to them, and the page must say so.
     """
-    frame = query(f"""
-        select kpi, bool_or(channel <> 'all') as by_channel,
-            bool_or(carrier <> 'all') as by_carrier
-        from {table('kpi_daily')}
-        group by kpi""")
-    return {row.kpi: (bool(row.by_channel), bool(row.by_carrier))
-            for row in frame.itertuples(index=False)}
+    checks = ", ".join(f"bool_or({col} <> 'all') as \"{name}\""
+                       for name, col in KPI_DIMENSIONS.items())
+    frame = query(f"select kpi, {checks} from {table('kpi_daily')} group by kpi")
+    return {row["kpi"]: {name for name in KPI_DIMENSIONS if row[name]}
+            for row in frame.to_dict("records")}
 
 
 def kpi_scope(kpis: Sequence[str], f: Filters) -> tuple[str, list[Any], dict[str, list[str]]]:
     """A SQL predicate picking, for each KPI, the KPI-table rows that match the filters.
 
     The KPI tables roll up one dimension at a time (channel, carrier or FC, else 'all'),
-    so a KPI honours a channel filter or a carrier filter, not both: channel wins. Returns
-    the predicate, its parameters and, per KPI, the filters it could not honour.
+    so a KPI honours one of the filters: the first active one in the order channel,
+    carrier, FC. Percentile KPIs are recomputed from their facts, which honour what their
+    columns allow. Returns the predicate, its parameters and, per KPI, the filters it
+    could not honour.
     """
-    dims = _kpi_dimensions()
+    sliced_by = _kpi_dimensions()
+    active = [name for name, values in f.chosen().items() if values]
     clauses: list[str] = []
     params: list[Any] = []
     ignored: dict[str, list[str]] = {}
     for kpi in kpis:
-        by_channel, by_carrier = dims.get(kpi, (False, False))
-        use_channel = bool(f.channels) and by_channel
-        use_carrier = bool(f.carriers) and by_carrier and not use_channel
-        if kpi in PERCENTILES and f.carriers and PERCENTILES[kpi].carrier_col:
-            use_carrier = False  # recomputed from the facts, which honour it
+        spec = PERCENTILES.get(kpi)
+        if spec is not None:
+            used = None  # the 'all' rows; the facts apply what they can
+            honoured = spec.honours(f)
         else:
-            missed = [name for name, wanted, used in
-                      (("channel", f.channels, use_channel),
-                       ("carrier", f.carriers, use_carrier)) if wanted and not used]
-            if missed:
-                ignored[kpi] = missed
-        clause = "(kpi = ? and fc_id = 'all'"
+            used = next((n for n in active if n in sliced_by.get(kpi, set())), None)
+            honoured = [used] if used else []
+        missed = [name for name in active if name not in honoured]
+        if missed:
+            ignored[kpi] = missed
+        clause = "(kpi = ?"
         params.append(kpi)
-        if use_channel:
-            clause += f" and channel in ({', '.join('?' * len(f.channels))})"
-            params += list(f.channels)
-        else:
-            clause += " and channel = 'all'"
-        if use_carrier:
-            clause += f" and carrier in ({', '.join('?' * len(f.carriers))})"
-            params += list(f.carriers)
-        else:
-            clause += " and carrier = 'all'"
+        for name, column in KPI_DIMENSIONS.items():
+            if name == used:
+                values = f.chosen()[name]
+                clause += f" and {column} in ({', '.join('?' * len(values))})"
+                params += list(values)
+            else:
+                clause += f" and {column} = 'all'"
         clauses.append(clause + ")")
     return "(" + " or ".join(clauses or ["false"]) + ")", params, ignored
 
@@ -498,20 +536,36 @@ def _value_sql(unit_col: str = "unit") -> str:
         end"""
 
 
-def _percentile_sql(kpi: str, f: Filters, start: date, end: date,
-                    period: str | None = None) -> tuple[str, list[Any]]:
-    """One percentile KPI from its facts over [start, end], per `period` when given."""
-    spec = PERCENTILES[kpi]
-    sql_where, params = where(replace(f, start=start, end=end), date_col=spec.date_col,
-                              carrier_col=spec.carrier_col)
-    bucket = period.format(ts=spec.date_col) if period else "null"
-    return (f"""
-        select {bucket} as period, '{kpi}' as kpi,
-            percentile_cont({spec.p}) within group (order by {spec.measure}) as kpi_value,
-            count({spec.measure}) as denominator
-        from {table(spec.mart)}
-        {sql_where} and {spec.condition} and {spec.measure} is not null
-        group by 1""", params)
+def percentiles(kpis: Sequence[str], f: Filters, start: date, end: date,
+                period: str | None = None) -> pd.DataFrame:
+    """Percentile KPIs from their facts over [start, end]: period, kpi, kpi_value.
+
+    KPIs that read the same measure of the same fact (tracking P50 and P95) come from one
+    scan of it: at 1,000,000 orders a scan of the carrier events costs ~0.4 s. `period`
+    is a PERIOD_SQL template; without it, one row per KPI with a NULL period.
+    """
+    shared: dict[Percentile, list[str]] = {}
+    for kpi in kpis:
+        spec = PERCENTILES[kpi]
+        if has(spec.mart, spec.measure):
+            shared.setdefault(replace(spec, p=0.0), []).append(kpi)
+    parts: list[pd.DataFrame] = []
+    for spec, members in shared.items():
+        sql_where, params = where(replace(f, start=start, end=end), date_col=spec.date_col,
+                                  carrier_col=spec.carrier_col)
+        bucket = period.format(ts=spec.date_col) if period else "null"
+        values = ", ".join(f"percentile_cont({PERCENTILES[k].p}) within group "
+                           f'(order by {spec.measure}) as "{k}"' for k in members)
+        frame = query(f"""
+            select {bucket} as period, {values}
+            from {table(spec.mart)}
+            {sql_where} and {spec.condition} and {spec.measure} is not null
+            group by 1""", params)
+        parts.append(frame.melt(id_vars=["period"], value_vars=members, var_name="kpi",
+                                value_name="kpi_value"))
+    if not parts:
+        return pd.DataFrame(columns=["period", "kpi", "kpi_value"])
+    return pd.concat(parts, ignore_index=True)
 
 
 def kpi_totals(kpis: Sequence[str], f: Filters, start: date,
@@ -534,12 +588,8 @@ def kpi_totals(kpis: Sequence[str], f: Filters, start: date,
             group by kpi""", [start, end, *params])
         values.update({r.kpi: r.kpi_value for r in frame.itertuples(index=False)
                        if r.kpi in rates})
-    for kpi in kpis:
-        if kpi in PERCENTILES and has(PERCENTILES[kpi].mart, PERCENTILES[kpi].measure):
-            sql, sql_params = _percentile_sql(kpi, f, start, end)
-            frame = query(sql, sql_params)
-            if not frame.empty:
-                values[kpi] = frame["kpi_value"].iloc[0]
+    recomputed = percentiles([k for k in kpis if k in PERCENTILES], f, start, end)
+    values.update(zip(recomputed["kpi"], recomputed["kpi_value"], strict=True))
     return {k: float(v) for k, v in values.items() if v is not None and pd.notna(v)}, ignored
 
 
@@ -592,16 +642,14 @@ def kpi_trend(kpis: Sequence[str], f: Filters, grain: str = WEEK) -> pd.DataFram
         group by 1, 2
         order by 1, 2""", [start, end, *params])
     # percentiles cannot be summed across days: a week is recomputed from the facts
-    recompute = [k for k in kpis if k in PERCENTILES and (grain == WEEK or f.carriers)]
+    recompute = [k for k in kpis
+                 if k in PERCENTILES and (grain == WEEK or PERCENTILES[k].honours(f))]
     if recompute:
         frame = frame[~frame["kpi"].isin(recompute)]
         parts = [frame]
-        for kpi in recompute:
-            if has(PERCENTILES[kpi].mart, PERCENTILES[kpi].measure):
-                sql, sql_params = _percentile_sql(kpi, f, start, end, PERIOD_SQL[grain])
-                part = query(sql, sql_params)
-                part["is_partial"] = False
-                parts.append(part[columns])
+        part = percentiles(recompute, f, start, end, PERIOD_SQL[grain])
+        part["is_partial"] = False
+        parts.append(part[columns])
         frame = pd.concat([p for p in parts if not p.empty] or [frame], ignore_index=True)
     if not frame.empty and grain == WEEK:
         first = pd.to_datetime(frame["period"]).clip(lower=pd.Timestamp(f.start))
@@ -682,12 +730,24 @@ def kpi_tile(key: str, value: float | None, prior: float | None = None, *,
         else:
             notes.append("No target set")
         if ignored:
-            notes.append(f"{' and '.join(ignored)} filter not applied".capitalize())
+            text = f"{listing(ignored)} filter not applied"
+            notes.append(text[0].upper() + text[1:])
         st.caption(" · ".join(notes))
+
+
+def card(label: str, value: str, note: str, *, help: str | None = None) -> None:
+    """A bordered figure without a target: a count or share with one line under it."""
+    with st.container(border=True):
+        st.metric(label, value, help=help)
+        st.caption(note)
 
 
 # --------------------------------------------------------------------------- charts
 
+# Every figure's template, set once: `template="plotly_white"` on each figure made plotly
+# copy and validate the whole template per chart, about 15 ms each, a tenth of a page's
+# render; the default is applied when the figure is serialised, for the same output.
+pio.templates.default = "plotly_white"
 TARGET_COLOR = "#d62728"
 # A series with more points than this (a quarter of days) is drawn without markers.
 DENSE_POINTS = 40
@@ -864,7 +924,7 @@ def dot_chart(frame: pd.DataFrame, category: str, value: str, *, title: str,
     fig.update_layout(title={"text": title, "font": {"size": 16}},
                       height=max(340, 90 + 30 * frame[category].nunique()),
                       margin={"l": 10, "r": 10, "t": 50, "b": 10},
-                      legend={"orientation": "h", "y": -0.15}, template="plotly_white")
+                      legend={"orientation": "h", "y": -0.15})
     fig.update_xaxes(title_text=x_title, tickformat=".1%")
     return fig
 
@@ -891,7 +951,7 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, z: str, *, title: str,
     fig.update_xaxes(type="category", side="top")
     fig.update_layout(title={"text": title, "font": {"size": 16}},
                       height=max(300, 110 + 30 * len(grid.index)),
-                      margin={"l": 10, "r": 10, "t": 80, "b": 10}, template="plotly_white")
+                      margin={"l": 10, "r": 10, "t": 80, "b": 10})
     return fig
 
 
@@ -901,7 +961,7 @@ def _layout(fig: go.Figure, title: str, y_title: str, percent: bool,
     fig.update_layout(title={"text": title, "font": {"size": 16}}, height=340,
                       margin={"l": 10, "r": 10, "t": 50, "b": 10},
                       legend={"orientation": "h", "y": -0.2},
-                      hovermode="closest", template="plotly_white")
+                      hovermode="closest")
     axis = fig.update_xaxes if horizontal else fig.update_yaxes
     axis(title_text=y_title, tickformat=".1%" if percent else None,
          rangemode="tozero" if zero else "normal")

@@ -1,8 +1,8 @@
 """Exceptions: how many per 1,000 orders, why, which system caused them, how fast fixed.
 
 Exceptions are dated by when they opened (resolution times by when they were resolved),
-as the KPI tables date them. The channel and carrier filters reach the exceptions through
-their order, so every chart here honours both. Only the open list returns rows, and it
+as the KPI tables date them. The channel, carrier and FC filters reach the exceptions through
+their order, so every chart here honours all three. Only the open list returns rows, and it
 is capped.
 """
 
@@ -25,7 +25,8 @@ f = common.page_frame(
     "that caused it (marketing, CRM, OMS, WMS, carrier, integration).")
 
 if not common.has("fct_order_exceptions", *NEEDED) or \
-        not common.has("fct_orders", "order_id", "placed_at", "channel", "carrier"):
+        not common.has("fct_orders", "order_id", "placed_at", "channel", "carrier",
+                       "fc_id"):
     common.placeholder("Exceptions per 1,000 orders, by class and root-cause system",
                        ["fct_order_exceptions", "fct_orders"])
     st.stop()
@@ -36,9 +37,10 @@ targets = common.kpi_targets()
 
 def scoped(date_col: str | None) -> tuple[str, list]:
     """`from ... where ...` for exceptions joined to their order, filtered by date (when
-    `date_col` is given), channel and carrier; callers append `and ...` conditions."""
+    `date_col` is given), channel, carrier and FC; callers append `and ...` conditions."""
     sql_where, params = common.where(f, date_col=f"e.{date_col}" if date_col else None,
-                                     channel_col="o.channel", carrier_col="o.carrier")
+                                     channel_col="o.channel", carrier_col="o.carrier",
+                                     fc_col="o.fc_id")
     return (f"from {exceptions} as e left join {orders} as o on e.order_id = o.order_id "
             f"{sql_where or 'where true'}"), params
 
@@ -46,7 +48,7 @@ def scoped(date_col: str | None) -> tuple[str, list]:
 opened_from, opened_params = scoped("opened_at")
 resolved_from, resolved_params = scoped("resolved_at")
 order_where, order_params = common.where(f, date_col="placed_at", channel_col="channel",
-                                         carrier_col="carrier")
+                                         carrier_col="carrier", fc_col="fc_id")
 
 counts = common.query(f"""
     select count(*) as opened,
@@ -65,15 +67,14 @@ per_1000 = 1000.0 * counts["opened"] / counts["placed"] if counts["placed"] else
 with cards[0]:
     common.kpi_tile("exceptions_per_1000_orders", per_1000,
                     target=targets.get("exceptions_per_1000_orders"))
-with cards[1].container(border=True):
-    st.metric("Exceptions opened", f"{int(counts['opened']):,}",
-              help="Exceptions opened in the date range, on orders matching the filters.")
-    st.caption(f"Against {int(counts['placed']):,} orders placed")
-with cards[2].container(border=True):
-    st.metric("Still open", f"{int(counts['still_open']):,}",
-              help="Of the exceptions opened in the date range, those not yet resolved.")
-    share = counts["still_open"] / counts["opened"] if counts["opened"] else 0
-    st.caption(f"{share:.0%} of those opened")
+share = counts["still_open"] / counts["opened"] if counts["opened"] else 0
+with cards[1]:
+    common.card("Exceptions opened", f"{int(counts['opened']):,}",
+                f"Against {int(counts['placed']):,} orders placed",
+                help="Exceptions opened in the date range, on orders matching the filters.")
+with cards[2]:
+    common.card("Still open", f"{int(counts['still_open']):,}", f"{share:.0%} of those opened",
+                help="Of the exceptions opened in the date range, those not yet resolved.")
 for col, key, p in ((cards[3], "exception_resolve_hours_p50", "p50"),
                     (cards[4], "exception_resolve_hours_p95", "p95")):
     with col:
@@ -193,7 +194,8 @@ if systems:
 open_rows = common.query(f"""
     select e.opened_at, e.exception_class,
         coalesce(e.root_cause_system, 'not determined') as root_cause_system,
-        e.order_id, o.channel, o.carrier, coalesce(e.exception_reason, '') as reason,
+        e.order_id, o.channel, o.carrier, o.fc_id,
+        coalesce(e.exception_reason, '') as reason,
         e.exception_id, count(*) over () as total
     {open_from}{joiner} e.is_open {extra}
     order by e.opened_at, e.exception_id
@@ -215,5 +217,5 @@ else:
                      "open_days": st.column_config.NumberColumn("open for (days)",
                                                                 format="%.1f"),
                      "exception_class": "class", "root_cause_system": "root cause",
-                     "order_id": "order", "exception_id": "exception id",
+                     "order_id": "order", "exception_id": "exception id", "fc_id": "FC",
                  })

@@ -40,7 +40,7 @@ if not common.has("fct_orders", *NEEDED):
 
 orders = common.table("fct_orders")
 sql_where, params = common.where(f, date_col="delivered_date_local", channel_col="channel",
-                                 carrier_col="carrier")
+                                 carrier_col="carrier", fc_col="fc_id")
 scope = f"{sql_where} and is_delivered"
 # each rate over the orders whose part of the outcome is known, as the KPIs count them
 RATES = """
@@ -71,17 +71,17 @@ for col, key in zip(cards, ("order_accuracy_rate", "on_time_rate", "correct_rate
                     strict=False):
     with col:
         common.kpi_tile(key, float(totals[key]), target=targets.get(key))
-with cards[3].container(border=True):
-    st.metric("Delivered orders", f"{int(totals['delivered']):,}",
-              help="Orders whose every parcel was delivered in the date range.")
-    st.caption("Rates count the orders whose outcome is known")
-with cards[4].container(border=True):
-    median_late = totals["median_late"]
-    plural = "" if median_late == 1 else "s"
-    st.metric("Median lateness",
-              "n/a" if pd.isna(median_late) else f"{median_late:,.0f} day{plural}",
-              help="Of the late deliveries: business days after the promised date.")
-    st.caption("Late orders only, in destination business days")
+with cards[3]:
+    common.card("Delivered orders", f"{int(totals['delivered']):,}",
+                "Rates count the orders whose outcome is known",
+                help="Orders whose every parcel was delivered in the date range.")
+median_late = totals["median_late"]
+with cards[4]:
+    common.card("Median lateness",
+                "n/a" if pd.isna(median_late) else
+                f"{median_late:,.0f} day{'' if median_late == 1 else 's'}",
+                "Late orders only, in destination business days",
+                help="Of the late deliveries: business days after the promised date.")
 
 st.subheader("Where the promise breaks")
 label = st.segmented_control("Break down by", list(DIMENSIONS), default="Carrier",
@@ -163,7 +163,7 @@ with split_col:
 if common.has("rpt_monthly_sla", "sla_month", "carrier", "orders", "delivered", "on_time",
               "accurate", "is_complete_month"):
     st.subheader("Month by month: the promise kept, by carrier")
-    common.not_filtered(f, "channel")
+    common.not_filtered(f, "channel", "FC")
     sla_where, sla_params = common.where(f, carrier_col="carrier")
     sla = common.query(f"""
         select sla_month, carrier,

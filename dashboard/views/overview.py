@@ -76,6 +76,7 @@ grain = right.segmented_control("Trend by", [common.WEEK, common.MONTH],
                                 default=common.WEEK, key="overview_grain") or common.WEEK
 trend_kpis = tuple(dict.fromkeys(kpis + tuple(k for t in TRENDS for k in t[1])))
 trend = common.kpi_trend(trend_kpis, f, grain)
+trend_ignored = common.kpi_scope(trend_kpis, f)[2]
 # a period the range covers for only a few days is noise in a sparkline
 spark_trend = trend[~trend["is_partial"]]
 
@@ -108,20 +109,22 @@ for index, (title, keys, y_title, percent, zero) in enumerate(TRENDS):
     part = trend[trend["kpi"].isin(keys)].copy()
     part["series"] = part["kpi"].map(lambda k: common.kpi_meta(k).label)
     target = next((targets[k] for k in keys if k in targets), None)
+    skipped = list(dict.fromkeys(n for k in keys for n in trend_ignored.get(k, ())))
+    note = f" ({common.listing(skipped)} filter not applied)" if skipped else ""
     with columns[index % 2]:
         if part.empty:
             st.info(f"{title}: no data for these dates and filters.")
             continue
         common.show(common.line_chart(
             part, "period", "kpi_value", color="series" if len(keys) > 1 else None,
-            title=f"{title}, by {grain.lower()}", y_title=y_title, percent=percent,
+            title=f"{title}, by {grain.lower()}{note}", y_title=y_title, percent=percent,
             target=target.value if target else None, partial="is_partial", zero=zero,
             unit_suffix=" s" if y_title == "seconds" else ""))
 
 if common.has("fct_orders", "placed_at", "went_wrong", "root_cause_system", "channel",
-              "carrier"):
+              "carrier", "fc_id"):
     sql_where, params = common.where(f, date_col="placed_at", channel_col="channel",
-                                     carrier_col="carrier")
+                                     carrier_col="carrier", fc_col="fc_id")
     causes = common.query(f"""
         select coalesce(root_cause_system, 'not determined') as root_cause_system,
             count(*) as orders

@@ -38,13 +38,13 @@ f = common.page_frame(
     "Reconciliation",
     "Orders on which CRM, OMS and the carrier disagree, per disagreement class and day; "
     "storefront against WMS inventory.")
-common.not_filtered(f, "channel", "carrier")
 days = (f.end - f.start).days + 1
 prior_start, prior_end = f.start - timedelta(days=days), f.start - timedelta(days=1)
 has_prior = prior_start >= common.data_window()[0]
 
 st.subheader("Three-way check: CRM, OMS and carrier")
 if common.has("rpt_reconciliation_daily", *RECON):
+    common.not_filtered(f, "channel", "carrier", "FC")
     recon = common.table("rpt_reconciliation_daily")
     period = common.query(f"""
         select disagreement_class,
@@ -95,8 +95,11 @@ else:
 
 st.subheader("Inventory: storefront against WMS")
 if common.has("rpt_inventory_reconciliation", *INVENTORY):
+    common.not_filtered(f, "channel", "carrier")
     inventory = common.table("rpt_inventory_reconciliation")
     target = common.kpi_targets().get("inventory_variance")
+    # the FC filter applies to every inventory figure; dates are added per query
+    fcs, fc_params = common.predicate(f, fc_col="fc_id")
     totals = common.query(f"""
         select
             sum(absolute_variance) filter (where snapshot_date between ? and ?)
@@ -110,8 +113,9 @@ if common.has("rpt_inventory_reconciliation", *INVENTORY):
             count(*) filter (where is_oversell_risk and snapshot_date between ? and ?)
                 as oversell_rows,
             max(snapshot_date) filter (where snapshot_date between ? and ?) as latest
-        from {inventory}""", [f.start, f.end] * 2 + [prior_start, prior_end] * 2
-        + [f.start, f.end] * 3).iloc[0]
+        from {inventory}
+        where {fcs}""", [f.start, f.end] * 2 + [prior_start, prior_end] * 2
+        + [f.start, f.end] * 3 + fc_params).iloc[0]
     if totals["latest"] is None or totals["variance"] != totals["variance"]:
         st.info("No inventory snapshot in these dates.")
     else:
@@ -121,72 +125,78 @@ if common.has("rpt_inventory_reconciliation", *INVENTORY):
             common.kpi_tile("inventory_variance", float(totals["variance"]),
                             None if prior is None else float(prior), target=target,
                             compared_with="vs prior")
-        with cards[1].container(border=True):
-            st.metric("SKU-days that disagree", f"{totals['mismatch_share']:.2%}",
-                      help="Snapshot rows (day, FC, SKU) where storefront and WMS "
-                           "available quantities differ.")
-            st.caption("Share of FC and SKU snapshots")
-        with cards[2].container(border=True):
-            st.metric("Oversell risk", f"{int(totals['oversell_rows']):,}",
-                      help="Snapshot rows where the storefront sells stock the WMS does "
-                           "not have.")
-            st.caption("FC and SKU snapshots where the storefront shows more than the WMS")
+        with cards[1]:
+            common.card("SKU-days that disagree", f"{totals['mismatch_share']:.2%}",
+                        "Share of FC and SKU snapshots",
+                        help="Snapshot rows (day, FC, SKU) where storefront and WMS "
+                             "available quantities differ.")
+        with cards[2]:
+            common.card("Oversell risk", f"{int(totals['oversell_rows']):,}",
+                        "FC and SKU snapshots where the storefront shows more than the WMS",
+                        help="Snapshot rows where the storefront sells stock the WMS does "
+                             "not have.")
         by_day = common.query(f"""
             select snapshot_date,
                 sum(absolute_variance) / nullif(sum(wms_available_qty), 0) as variance
             from {inventory}
-            where snapshot_date between ? and ?
+            where snapshot_date between ? and ? and {fcs}
             group by 1
-            order by 1""", [f.start, f.end])
+            order by 1""", [f.start, f.end, *fc_params])
         by_fc = common.query(f"""
             select fc_id, sum(absolute_variance) / nullif(sum(wms_available_qty), 0)
                 as variance
             from {inventory}
-            where snapshot_date between ? and ?
+            where snapshot_date between ? and ? and {fcs}
             group by 1
-            order by 2 desc""", [f.start, f.end])
-        trend_col, fc_col = st.columns([3, 2])
+            order by 2 desc""", [f.start, f.end, *fc_params])
+        # one FC picked: its daily trend says it all; a one-bar chart and a one-row grid
+        # would only repeat it
+        several = len(by_fc) > 1
+        trend_col, fc_col = st.columns([3, 2]) if several else (st.container(), None)
         with trend_col:
             common.show(common.line_chart(
                 by_day, "snapshot_date", "variance", percent=True, clip_outliers=True,
-                title="Inventory variance per day, all FCs",
+                title="Inventory variance per day"
+                      + (f", {common.listing(f.fcs)}" if f.fcs else ", all FCs"),
                 y_title="|storefront - WMS| / WMS available",
                 target=target.value if target else None))
-        with fc_col:
-            common.show(common.bar_chart(
-                by_fc, "fc_id", "variance", horizontal=True, percent=True, text=True,
-                title="Inventory variance by FC, whole date range",
-                y_title="|storefront - WMS| / WMS available", x_title="FC",
-                target=target.value if target else None))
-        by_week = common.query(f"""
-            select cast(date_trunc('week', snapshot_date) as date) as week, fc_id,
-                sum(absolute_variance) / nullif(sum(wms_available_qty), 0) as variance,
-                count(distinct snapshot_date) as days
-            from {inventory}
-            where snapshot_date between ? and ?
-            group by 1, 2""", [f.start, f.end])
-        if common.spans_weeks(f):
-            # a week the range touches for a day or two is noise, as on the Overview
-            by_week = by_week[by_week["days"] >= common.MIN_WEEK_DAYS]
-        if by_week["week"].nunique() > 1:
-            order = {fc: i for i, fc in enumerate(by_fc["fc_id"])}
-            by_week["rank"] = by_week["fc_id"].map(order)
-            common.show(common.heatmap(
-                by_week.sort_values(["rank", "week"]), "week", "fc_id", "variance",
-                title="Inventory variance by FC and week (week starting)",
-                target=target.value if target else None, higher_is_better=False,
-                x_label=lambda w: f"{w:%d %b}", text_format=".2%"))
-            st.caption("Green is under the variance target, red over it; FCs worst "
-                       "first.")
+        if fc_col is not None:
+            with fc_col:
+                common.show(common.bar_chart(
+                    by_fc, "fc_id", "variance", horizontal=True, percent=True, text=True,
+                    title="Inventory variance by FC, whole date range",
+                    y_title="|storefront - WMS| / WMS available", x_title="FC",
+                    target=target.value if target else None))
+            by_week = common.query(f"""
+                select cast(date_trunc('week', snapshot_date) as date) as week, fc_id,
+                    sum(absolute_variance) / nullif(sum(wms_available_qty), 0)
+                        as variance,
+                    count(distinct snapshot_date) as days
+                from {inventory}
+                where snapshot_date between ? and ? and {fcs}
+                group by 1, 2""", [f.start, f.end, *fc_params])
+            if common.spans_weeks(f):
+                # a week the range touches for a day or two is noise, as on the Overview
+                by_week = by_week[by_week["days"] >= common.MIN_WEEK_DAYS]
+            if by_week["week"].nunique() > 1:
+                order = {fc: i for i, fc in enumerate(by_fc["fc_id"])}
+                by_week["rank"] = by_week["fc_id"].map(order)
+                common.show(common.heatmap(
+                    by_week.sort_values(["rank", "week"]), "week", "fc_id", "variance",
+                    title="Inventory variance by FC and week (week starting)",
+                    target=target.value if target else None, higher_is_better=False,
+                    x_label=lambda w: f"{w:%d %b}", text_format=".2%"))
+                st.caption("Green is under the variance target, red over it; FCs worst "
+                           "first.")
         latest = totals["latest"]
         worst = common.query(f"""
             select fc_id, sku, wms_available_qty, storefront_available_qty,
                 storefront_available_qty - wms_available_qty as storefront_minus_wms,
                 is_oversell_risk
             from {inventory}
-            where snapshot_date = ? and is_mismatch
+            where snapshot_date = ? and is_mismatch and {fcs}
             order by is_oversell_risk desc, absolute_variance desc, fc_id, sku
-            limit {WORST_SKUS}""", [latest])
+            limit {WORST_SKUS}""", [latest, *fc_params])
         st.markdown(f"**Largest disagreements on the latest snapshot ({latest:%Y-%m-%d})**")
         if worst.empty:
             st.success("Storefront and WMS agree on every SKU in the latest snapshot.")

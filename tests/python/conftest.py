@@ -393,6 +393,35 @@ select
     cast(date_trunc('month', placed_at) as date) < date '2026-10-01' as is_complete_month
 from marts.fct_orders
 group by 1, 2, 3, 4;
+
+create table marts.rpt_promo_feasibility as
+select
+    promo_code,
+    'Fast2' as promo_name,
+    '2-day delivery' as delivery_claim,
+    cast(2 as integer) as claim_business_days,
+    'US' as eligible_regions,
+    'FC-EWR|FC-LAX|FC-DFW' as eligible_fcs,
+    timestamp '2026-08-25 00:00:00' as starts_at,
+    timestamp '2026-11-30 00:00:00' as ends_at,
+    cast(1 as integer) as fastest_lane_days,
+    cast(3 as integer) as slowest_lane_days,
+    false as is_claim_feasible_everywhere,
+    cast(0 as bigint) as out_of_stock_days,
+    false as ran_while_out_of_stock,
+    count(*) as orders,
+    count(*) filter (where is_claim_applied) as claim_orders,
+    count(*) filter (where has_infeasible_claim) as infeasible_claim_orders,
+    count(*) filter (where is_claim_applied and is_delivered) as claim_orders_delivered,
+    count(*) filter (where is_claim_applied and is_delivered
+                     and delivered_date_local <= claim_delivery_date)
+        as claim_orders_delivered_by_claim,
+    count(*) filter (where is_claim_applied and (has_infeasible_claim
+                     or delivered_date_local > claim_delivery_date)) / count(*)
+        as claim_mismatch_rate
+from marts.fct_orders
+where promo_code is not null and not is_cancelled
+group by promo_code;
 """
 
 

@@ -20,8 +20,10 @@ APP = ROOT / "dashboard" / "app.py"
 PAGES = {
     "views/overview.py": "Overview",
     "views/order_accuracy.py": "Order accuracy",
+    "views/promo_feasibility.py": "Promo feasibility",
     "views/exceptions.py": "Exceptions",
     "views/sync_lag.py": "Sync lag",
+    "views/status_sync.py": "Status sync",
     "views/reconciliation.py": "Reconciliation",
     "views/order_lookup.py": "Order lookup",
 }
@@ -83,13 +85,13 @@ def default_window(published: Path) -> tuple[date, date]:
 
 
 def kpi_value(published: Path, kpi: str, start: date, end: date, *, channel: str = "all",
-              carrier: str = "all") -> float:
+              carrier: str = "all", fc_id: str = "all") -> float:
     """sum(numerator) / sum(denominator) of one KPI's kpi_daily rows, per its unit."""
     row = warehouse.query("""
         select sum(numerator) as n, sum(denominator) as d, any_value(unit) as unit
         from marts.kpi_daily
         where kpi = ? and kpi_date between ? and ? and channel = ? and carrier = ?
-            and fc_id = 'all'""", [kpi, start, end, channel, carrier],
+            and fc_id = ?""", [kpi, start, end, channel, carrier, fc_id],
                           warehouse=published).iloc[0]
     if row["unit"] == "per_1000":
         return 1000.0 * row["n"] / row["d"]
@@ -332,6 +334,92 @@ def test_channel_filter_applies_and_persists_across_pages(
     assert metrics(app)["Orders placed"] == f"{int(web['n'].iloc[0]):,}"
 
 
+def test_promo_and_status_sync_pages_equal_the_marts(
+        tiny_published: Path, use_published: Callable[[Path], None]) -> None:
+    use_published(tiny_published)
+    start, end = default_window(tiny_published)
+    shown = metrics(open_page("views/promo_feasibility.py"))
+    truth = warehouse.query("""
+        select count(*) as promo_orders,
+            count(*) filter (where is_claim_applied and has_infeasible_claim) as infeasible
+        from marts.fct_orders
+        where promo_code is not null and not is_cancelled
+            and cast(placed_at as date) between ? and ?""", [start, end],
+                            warehouse=tiny_published).iloc[0]
+    assert shown["Promo claim missed"] == \
+        f"{kpi_value(tiny_published, 'promo_fulfillment_mismatch_rate', start, end):.2%}"
+    assert shown["Promo orders"] == f"{truth['promo_orders']:,.0f}"
+    assert shown["Claim no lane could meet"] == f"{truth['infeasible']:,.0f}"
+    app = open_page("views/status_sync.py")
+    shown = metrics(app)
+    ever = (date(2000, 1, 1), date(2100, 1, 1))
+    assert shown["Status sync accuracy"] == \
+        f"{kpi_value(tiny_published, 'status_sync_accuracy', *ever):.2%}"
+    assert shown["Order sync success rate"] == \
+        f"{kpi_value(tiny_published, 'order_sync_success_rate', start, end):.2%}"
+    for label in ("FC", "Channel"):
+        app.segmented_control(key="status_sync_dimension").set_value(label).run()
+        assert not app.exception, label
+
+
+def test_fc_filter_applies_on_every_page_and_persists(
+        tiny_published: Path, use_published: Callable[[Path], None]) -> None:
+    """Pick an FC once: every page with an FC column shows that FC's numbers, equal to
+    the marts filtered the same way; pages without one say the filter does not apply."""
+    use_published(tiny_published)
+    fc = "FC-LAX"
+    start, end = default_window(tiny_published)
+    app = open_page()
+    app.sidebar.multiselect(key="filter_fcs").select(fc).run()
+    assert not app.exception
+    shown = metrics(app)
+    for label, kpi, fmt in (("Orders placed", "orders_placed", "{:,.0f}"),
+                            ("Order accuracy", "order_accuracy_rate", "{:.2%}")):
+        assert shown[label] == fmt.format(
+            kpi_value(tiny_published, kpi, start, end, fc_id=fc)), label
+    assert any("Channel" not in c.value and "FC filter not applied" in c.value
+               for c in app.caption)  # sync and tracking KPIs have no FC
+
+    def truth(sql: str, *params: object) -> float:
+        return float(warehouse.query(sql, [*params, start, end],
+                                     warehouse=tiny_published).iloc[0, 0])
+
+    delivered = truth("""select count(*) from marts.fct_orders where fc_id = ?
+        and is_delivered and delivered_date_local between ? and ?""", fc)
+    opened = truth("""select count(*) from marts.fct_order_exceptions as e
+        inner join marts.fct_orders as o on e.order_id = o.order_id
+        where o.fc_id = ? and cast(e.opened_at as date) between ? and ?""", fc)
+    variance = truth("""select sum(absolute_variance) / sum(wms_available_qty)
+        from marts.rpt_inventory_reconciliation
+        where fc_id = ? and snapshot_date between ? and ?""", fc)
+    in_sync = warehouse.query("""select avg(case when is_status_in_sync then 1.0 else 0.0
+        end) from marts.fct_orders where is_in_flight and fc_id = ?""", [fc],
+                              warehouse=tiny_published).iloc[0, 0]
+    expected = {
+        "views/order_accuracy.py": ("Delivered orders", f"{delivered:,.0f}"),
+        "views/exceptions.py": ("Exceptions opened", f"{opened:,.0f}"),
+        "views/reconciliation.py": ("Inventory variance", f"{variance:.2%}"),
+        "views/status_sync.py": ("Status sync accuracy", f"{in_sync:.2%}"),
+        "views/promo_feasibility.py": (
+            "Promo claim missed",
+            f"{kpi_value(tiny_published, 'promo_fulfillment_mismatch_rate', start, end, fc_id=fc):.2%}"),  # noqa: E501
+    }
+    for page, (label, value) in expected.items():
+        # a switched-to page's second run sees the kept widget value (see above)
+        app.switch_page(page).run().run()
+        assert not app.exception, page
+        assert app.sidebar.multiselect(key="filter_fcs").value == [fc]
+        assert metrics(app)[label] == value, page
+    # status sync accuracy is the KPI table's FC slice too (one row, on the as-of day)
+    ever = (date(2000, 1, 1), date(2100, 1, 1))
+    assert f"{kpi_value(tiny_published, 'status_sync_accuracy', *ever, fc_id=fc):.2%}" \
+        == expected["views/status_sync.py"][1]
+    for page in ("views/sync_lag.py", "views/reconciliation.py"):
+        app.switch_page(page).run().run()
+        assert any("FC filter does not apply" in c.value or
+                   "and FC filters do not apply" in c.value for c in app.caption), page
+
+
 def lookup(app: AppTest, text: str) -> AppTest:
     app.text_input(key="lookup_text").input(text).run()
     assert not app.exception, app.exception
@@ -425,6 +513,7 @@ def test_every_page_waits_for_marts_an_older_build_lacks(
         for name in ("marts.kpi_daily", "marts.kpi_monthly", "marts.fct_order_exceptions",
                      "marts.fct_tracking_events", "marts.rpt_reconciliation_daily",
                      "marts.rpt_inventory_reconciliation", "marts.rpt_monthly_sla",
+                     "marts.rpt_promo_feasibility",
                      "staging.stg_support__tickets"):
             con.execute(f"drop table {name}")
     finally:

@@ -42,8 +42,12 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 PAGES = {
     "": ("Overview", "kpi_daily", "Trends by week, against targets"),
     "order_accuracy": ("Order accuracy", "fct_orders", "Where the promise breaks"),
+    "promo_feasibility": ("Promo feasibility", "rpt_promo_feasibility",
+                          "Campaigns: the claim against the lanes"),
     "exceptions": ("Exceptions", "fct_order_exceptions", "Open exceptions"),
     "sync_lag": ("Sync lag", "fct_sync_events", "Tracking updates: carrier scan to warehouse"),
+    "status_sync": ("Status sync", "fct_orders",
+                    "Storefront to OMS: order changes delivered, day by day"),
     "reconciliation": ("Reconciliation", "rpt_reconciliation_daily",
                        "Three-way check: CRM, OMS and carrier"),
     "order_lookup": ("Order lookup", None, None),
