@@ -96,15 +96,7 @@ lint-python: setup
 
 lint: lint-sql lint-python
 
-test-# Spark is optional (pyspark and a JVM are large): its own extra and stamp.
-setup-spark: $(SPARK_STAMP)
-
-$(SPARK_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
-		-c constraints.txt -e ".[dev,postgres,spark]"
-	@touch $(SPARK_STAMP)
-
-data: setup
+test-data: setup
 	rm -rf $(TEST_DATA)
 	$(BIN)/order-truth generate --orders $(TEST_ORDERS) --seed 7 --out $(TEST_DATA)
 
