@@ -1,6 +1,7 @@
 # order_truth: every target sets up what it needs, idempotently, from a bare Python 3.11.
 #   make demo   generate demo data (once), build + publish the warehouse, serve the dashboard
 #   make test   lint, build a small generated dataset (tests included), run pytest
+#   make test-engines   the same dataset on DuckDB, PostgreSQL and Spark, marts compared
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -14,6 +15,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Re-install only when the dependency declaration changes.
 STAMP := $(VENV)/.order-truth-installed
+SPARK_STAMP := $(VENV)/.order-truth-spark-installed
 
 export DBT_PROFILES_DIR := .
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
@@ -31,17 +33,26 @@ TEST_DBT_TARGET ?= target/test-dbt
 # Slim CI: the directory holding production's manifest.json.
 STATE ?= target/prod-state
 TARGET ?= duckdb
+# Engine equivalence (make test-engines): one dataset per engine, built on DuckDB too.
+ENGINE_SEED ?= 7
+PG_ORDERS ?= 5000
+PG_DATA ?= target/engines/data-postgres
+SPARK_ORDERS ?= 2000
+SPARK_DATA ?= target/engines/data-spark
 # sqlfluff's dbt templater compiles the project; keep its artifacts and database apart.
 LINT_ENV := ORDER_TRUTH_DUCKDB_PATH=target/sqlfluff/lint.duckdb DBT_TARGET_PATH=target/sqlfluff
 
-.PHONY: help setup demo data build dashboard test lint lint-sql lint-python test-data \
-	test-changed prod-state docs bench clean distclean
+.PHONY: help setup setup-spark demo data build dashboard test lint lint-sql lint-python \
+	test-data test-changed prod-state docs bench clean distclean test-postgres test-spark \
+	test-engines test-equivalence
 
 help:
 	@echo "make demo          generate demo data, build + publish, serve the dashboard"
 	@echo "make test          lint, build a small dataset with every dbt test, pytest"
 	@echo "make setup         create .venv and install (idempotent)"
 	@echo "make lint          sqlfluff + ruff"
+	@echo "make test-engines  build one dataset on DuckDB, PostgreSQL and Spark; compare marts"
+	@echo "make test-postgres / make test-spark   one engine's build and export"
 	@echo "make test-changed  slim CI: dbt build --select state:modified+ (STATE=dir)"
 	@echo "make docs          dbt docs generate"
 	@echo "make bench         order-truth bench --orders \$$(ORDERS) (default 100000)"
@@ -55,6 +66,14 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
 		-c constraints.txt -e ".[dev,postgres]"
 	@touch $(STAMP)
+
+# Spark is optional (pyspark and a JVM are large): its own extra and stamp.
+setup-spark: $(SPARK_STAMP)
+
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		-c constraints.txt -e ".[dev,postgres,spark]"
+	@touch $(SPARK_STAMP)
 
 data: setup
 	@test -f $(DEMO_DATA)/_generator.json || \
@@ -85,7 +104,27 @@ test-data: setup
 test: lint test-data
 	ORDER_TRUTH_DUCKDB_PATH=$(TEST_BUILD_DB) ORDER_TRUTH_PUBLISHED=$(TEST_PUBLISHED) \
 		DBT_TARGET_PATH=$(TEST_DBT_TARGET) $(BIN)/order-truth build --data $(TEST_DATA)
-	ORDER_TRUTH_TEST_PUBLISHED=$(TEST_PUBLISHED) $(BIN)/pytest
+	ORDER_TRUTH_TEST_PUBLISHED=$(TEST_PUBLISHED) $(BIN)/pytest -m "not engines"
+
+# Engine equivalence. Each engine target generates its dataset, builds it on DuckDB and
+# on the engine (a throwaway PostgreSQL from scripts/pg-local; a local Spark session)
+# and exports every public mart; test-engines then compares them row by row.
+test-postgres: setup
+	rm -rf $(PG_DATA)
+	$(BIN)/order-truth generate --orders $(PG_ORDERS) --seed $(ENGINE_SEED) --out $(PG_DATA)
+	scripts/pg-local -- scripts/engine-build postgres $(PG_DATA)
+
+test-spark: setup-spark
+	rm -rf $(SPARK_DATA)
+	$(BIN)/order-truth generate --orders $(SPARK_ORDERS) --seed $(ENGINE_SEED) \
+		--out $(SPARK_DATA)
+	scripts/engine-build spark $(SPARK_DATA)
+
+test-equivalence: setup
+	$(BIN)/pytest -m engines -p no:cacheprovider -v -s tests/python/test_engine_equivalence.py
+
+test-engines: test-postgres test-spark
+	$(MAKE) --no-print-directory test-equivalence
 
 ORDERS ?= 100000
 SEED ?= 42

@@ -6,7 +6,20 @@
 -#}
 {% macro answer_key_enabled() -%}
     {%- set from_env = env_var('ORDER_TRUTH_CHECK_ANSWER_KEY', 'true') | lower != 'false' -%}
-    {{- return(target.type == 'duckdb' and var('check_answer_key', from_env)) -}}
+    {{- return(order_truth.answer_key_readable() and var('check_answer_key', from_env)) -}}
+{%- endmacro %}
+
+{#- Whether the engine can read the key's Parquet files in place (read_parquet). -#}
+{% macro answer_key_readable() -%}
+    {{ return(adapter.dispatch('answer_key_readable', 'order_truth')()) }}
+{%- endmacro %}
+
+{% macro default__answer_key_readable() -%}
+    {{ return(false) }}
+{%- endmacro %}
+
+{% macro duckdb__answer_key_readable() -%}
+    {{ return(true) }}
 {%- endmacro %}
 
 {% macro answer_key(name) -%}

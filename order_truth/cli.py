@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cluster a file of person records into customers",
     ),
     "load": ("order_truth.load", "load the raw datasets into PostgreSQL or Spark"),
+    "export": ("order_truth.export", "write every public mart of the last build to Parquet"),
     "bench": ("order_truth.bench", "measure generate, build, incremental and page times"),
 }
 

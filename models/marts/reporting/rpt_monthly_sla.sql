@@ -24,9 +24,6 @@ bucketed as (
 
     select
         cast({{ dbt.date_trunc('month', 'placed_at') }} as date) as sla_month,
-        coalesce(carrier, 'none') as carrier,
-        coalesce(service_level, 'none') as service_level,
-        coalesce(promo_code, 'none') as promo_code,
         orders.*
     from orders
 
@@ -36,9 +33,9 @@ final as (
 
     select
         bucketed.sla_month,
-        bucketed.carrier,
-        bucketed.service_level,
-        bucketed.promo_code,
+        coalesce(bucketed.carrier, 'none') as carrier,
+        coalesce(bucketed.service_level, 'none') as service_level,
+        coalesce(bucketed.promo_code, 'none') as promo_code,
         cast(count(*) as bigint) as orders,
         {{ count_if('is_delivered') }} as delivered,
         {{ count_if('is_on_time') }} as on_time,
@@ -65,10 +62,11 @@ final as (
         cast({{ count_if('bucketed.is_accurate') }} as {{ type_double() }})
         / nullif({{ count_if('bucketed.is_accurate is not null') }}, 0)
             as accuracy_rate,
-        max(
-            bucketed.sla_month >= coverage.first_order_date
-            and {{ dbt.dateadd('month', 1, 'bucketed.sla_month') }}
-            <= {{ dbt.dateadd('day', 1, 'coverage.as_of_date') }})
+        {{ dbt.bool_or(
+            "bucketed.sla_month >= coverage.first_order_date and "
+            ~ dbt.dateadd('month', 1, 'bucketed.sla_month')
+            ~ ' <= ' ~ dbt.dateadd('day', 1, 'coverage.as_of_date')
+        ) }}
             as is_complete_month
     from (
         select
@@ -80,9 +78,9 @@ final as (
     cross join coverage
     group by
         bucketed.sla_month,
-        bucketed.carrier,
-        bucketed.service_level,
-        bucketed.promo_code
+        coalesce(bucketed.carrier, 'none'),
+        coalesce(bucketed.service_level, 'none'),
+        coalesce(bucketed.promo_code, 'none')
 
 )
 

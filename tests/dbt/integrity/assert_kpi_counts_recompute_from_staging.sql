@@ -30,25 +30,25 @@ staged_sync as (
 
 recomputed as (
 
-    select 'orders_placed' as kpi, 'numerator' as part, cast(orders as double) as value
+    select 'orders_placed' as kpi, 'numerator' as part, cast(orders as {{ type_double() }}) as value
     from staged_orders
     union all
-    select 'exceptions_per_1000_orders', 'denominator', cast(orders as double)
+    select 'exceptions_per_1000_orders', 'denominator', cast(orders as {{ type_double() }})
     from staged_orders
     union all
-    select 'wismo_per_1000_orders', 'numerator', cast(tickets as double) from staged_wismo
+    select 'wismo_per_1000_orders', 'numerator', cast(tickets as {{ type_double() }}) from staged_wismo
     union all
-    select 'wismo_per_1000_orders', 'denominator', cast(orders as double)
+    select 'wismo_per_1000_orders', 'denominator', cast(orders as {{ type_double() }})
     from staged_orders
     union all
-    select 'sync_success_rate', 'numerator', cast(delivered_changes as double)
+    select 'sync_success_rate', 'numerator', cast(delivered_changes as {{ type_double() }})
     from staged_sync
     union all
-    select 'sync_success_rate', 'denominator', cast(changes as double) from staged_sync
+    select 'sync_success_rate', 'denominator', cast(changes as {{ type_double() }}) from staged_sync
     union all
-    select 'rate_limit_rate', 'numerator', cast(rate_limited as double) from staged_sync
+    select 'rate_limit_rate', 'numerator', cast(rate_limited as {{ type_double() }}) from staged_sync
     union all
-    select 'rate_limit_rate', 'denominator', cast(attempts as double) from staged_sync
+    select 'rate_limit_rate', 'denominator', cast(attempts as {{ type_double() }}) from staged_sync
 
 ),
 
