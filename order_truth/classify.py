@@ -20,7 +20,8 @@ from order_truth.errors import UserError
 REQUIRED = ("carrier", "raw_code", "raw_description")
 OUTPUT = ("canonical_status", "exception_reason", "is_terminal", "mapping_rule")
 MODELS = ["carrier_event_map", "carrier_description_patterns", "geo_time_zones",
-          "stg_carrier__tracking_events", "int_tracking_events_mapped"]
+          "base_carrier__tracking_events", "stg_carrier__tracking_events",
+          "int_tracking_events_mapped"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -50,7 +50,8 @@ def test_broken_rows_land_in_quarantine_with_reasons(broken_dataset: Path,
                                                      tmp_path: Path) -> None:
     db = tmp_path / "q.duckdb"
     result = _dbt_build(broken_dataset, db,
-                        "service_levels stg_storefront__orders stg_storefront__quarantine")
+                        "service_levels base_storefront__orders stg_storefront__orders "
+                        "stg_storefront__quarantine")
     assert result.returncode == 0, result.stdout[-3000:]
     con = duckdb.connect(str(db), read_only=True)
     rows = dict(con.execute(
@@ -87,7 +88,8 @@ def test_quarantine_share_test_fails_when_too_much_is_broken(broken_dataset: Pat
            "ORDER_TRUTH_DUCKDB_PATH": str(db)}
     dbt = Path(sys.executable).parent / "dbt"
     result = subprocess.run(
-        [str(dbt), "build", "--select", "stg_storefront__quarantine", "--vars", env_vars,
+        [str(dbt), "build", "--select", "base_storefront__orders", "stg_storefront__quarantine",
+         "--vars", env_vars,
          "--project-dir", str(ROOT), "--target-path", str(tmp_path / "dbt-target")],
         capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
     assert result.returncode != 0
