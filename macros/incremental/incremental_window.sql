@@ -5,8 +5,9 @@
     The models then rebuild every affected key from all of that key's rows, so the result
     equals a full refresh (tests/python/test_incremental.py proves it table by table).
 -#}
+{#- An empty model has no high-water mark: then everything is "in the window". -#}
 {% macro incremental_cutoff(column='loaded_at') -%}
-    (select {{ dbt.dateadd(
+    (select coalesce({{ dbt.dateadd(
         'hour', '-' ~ var('incremental_lookback_hours'), 'max(' ~ column ~ ')'
-    ) }} from {{ this }})
+    ) }}, cast('1900-01-01' as timestamp)) from {{ this }})
 {%- endmacro %}

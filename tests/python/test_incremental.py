@@ -87,6 +87,8 @@ INCREMENTAL_MODELS = {
     "base_carrier__tracking_events": "_loaded_at > (select max(loaded_at)",
     "stg_carrier__tracking_events": "earlier.event_id",
     "int_tracking_events_mapped": "changed_parcels",
+    "int_shipments_status_derived": "changed_parcels",
+    "int_shipment_exceptions_detected": "changed_parcels",
     "fct_orders": "changed_orders",
     "fct_tracking_events": "changed_parcels",
     "fct_sync_events": "changed as (",

@@ -2,23 +2,67 @@
 -- failed delivery attempts (resolved by the parcel's next scan), and stale tracking (a
 -- moving parcel with no scan for var('stale_tracking_days') days, resolved by the next
 -- scan, or still open at the data cut-off).
+--
+-- Incremental: a parcel's exceptions are rebuilt from all of its scans when it has a scan
+-- in the lookback window, or is not yet delivered or returned (stale tracking moves with
+-- the data's as-of time); delete+insert on the parcel, so a parcel's old rows go too.
+{{ config(
+    materialized=incremental_materialization(),
+    unique_key=['carrier', 'tracking_number'],
+    incremental_strategy='delete+insert',
+    on_schema_change='fail'
+) }}
+-- depends_on: {{ ref('int_shipments_status_derived') }}
+
 with
+
+all_events as (
+
+    select * from {{ ref('int_tracking_events_mapped') }}
+
+),
+
+{% if is_incremental() -%}
+changed_parcels as (
+
+    select
+        carrier,
+        tracking_number
+    from all_events
+    where loaded_at >= {{ incremental_cutoff('parcel_last_loaded_at') }}
+    union
+    select
+        carrier,
+        tracking_number
+    from {{ ref('int_shipments_status_derived') }}
+    where coalesce(current_status, '') not in ('delivered', 'returned_to_sender')
+
+),
+{%- endif %}
 
 events as (
 
     -- only the columns used: the window below sorts whole rows
     select
-        carrier,
-        tracking_number,
-        canonical_status,
-        status_rank,
-        exception_reason,
-        raw_code,
-        raw_qualifier,
-        raw_description,
-        event_at
-    from {{ ref('int_tracking_events_mapped') }}
-    where not is_duplicate
+        all_events.carrier,
+        all_events.tracking_number,
+        all_events.canonical_status,
+        all_events.status_rank,
+        all_events.exception_reason,
+        all_events.raw_code,
+        all_events.raw_qualifier,
+        all_events.raw_description,
+        all_events.event_at,
+        max(all_events.loaded_at) over (
+            partition by all_events.carrier, all_events.tracking_number
+        ) as parcel_last_loaded_at
+    from all_events
+    {% if is_incremental() -%}
+    inner join changed_parcels
+        on all_events.carrier = changed_parcels.carrier
+            and all_events.tracking_number = changed_parcels.tracking_number
+    {%- endif %}
+    where not all_events.is_duplicate
 
 ),
 
@@ -50,7 +94,8 @@ carrier_exceptions as (
             as evidence,
         exception_reason,
         event_at as opened_at,
-        next_event_at as resolved_at
+        next_event_at as resolved_at,
+        parcel_last_loaded_at
     from sequenced
     where canonical_status in ('exception', 'attempted_delivery')
 
@@ -68,7 +113,8 @@ stale as (
         cast(null as varchar) as exception_reason,
         {{ dbt.dateadd('day', var('stale_tracking_days'), 'event_at') }}
             as opened_at,
-        next_event_at as resolved_at
+        next_event_at as resolved_at,
+        parcel_last_loaded_at
     from sequenced
     where canonical_status in ('shipped', 'in_transit', 'out_for_delivery')
         and {{ dbt.dateadd('day', var('stale_tracking_days'), 'event_at') }}

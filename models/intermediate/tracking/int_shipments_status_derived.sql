@@ -5,23 +5,64 @@
 -- delivered is terminal and returned_to_sender sticky, so a return leg overrides a delivery
 -- and nothing overrides a return; an exception clears as soon as a later forward scan
 -- arrives. Unmapped scans count as activity but never set a status.
+--
+-- Incremental: a run rebuilds every parcel with a scan that arrived in the lookback
+-- window, and every parcel not yet delivered or returned (its staleness moves with the
+-- data's as-of time); delete+insert on the parcel.
+{{ config(
+    materialized=incremental_materialization(),
+    unique_key=['carrier', 'tracking_number'],
+    incremental_strategy='delete+insert',
+    on_schema_change='fail'
+) }}
+
 with
+
+all_events as (
+
+    select * from {{ ref('int_tracking_events_mapped') }}
+
+),
+
+{% if is_incremental() -%}
+changed_parcels as (
+
+    select
+        carrier,
+        tracking_number
+    from all_events
+    where loaded_at >= {{ incremental_cutoff('last_loaded_at') }}
+    union
+    select
+        carrier,
+        tracking_number
+    from {{ this }}
+    where coalesce(current_status, '') not in ('delivered', 'returned_to_sender')
+
+),
+{%- endif %}
 
 events as (
 
     -- only the columns used: the windows below sort whole rows
     select
-        carrier,
-        tracking_number,
-        canonical_status,
-        status_rank,
-        exception_reason,
-        is_unmapped,
-        is_exception,
-        is_zone_assumed,
-        event_at
-    from {{ ref('int_tracking_events_mapped') }}
-    where not is_duplicate
+        all_events.carrier,
+        all_events.tracking_number,
+        all_events.canonical_status,
+        all_events.status_rank,
+        all_events.exception_reason,
+        all_events.is_unmapped,
+        all_events.is_exception,
+        all_events.is_zone_assumed,
+        all_events.event_at,
+        all_events.loaded_at
+    from all_events
+    {% if is_incremental() -%}
+    inner join changed_parcels
+        on all_events.carrier = changed_parcels.carrier
+            and all_events.tracking_number = changed_parcels.tracking_number
+    {%- endif %}
+    where not all_events.is_duplicate
 
 ),
 
@@ -77,6 +118,7 @@ rolled as (
             as returned_at,
         min(event_at) as first_event_at,
         max(event_at) as last_event_at,
+        max(loaded_at) as last_loaded_at,
         count(*) as event_count,
         sum(case when is_unmapped then 1 else 0 end) as unmapped_event_count,
         sum(case when is_exception then 1 else 0 end) as exception_event_count,
@@ -117,6 +159,7 @@ final as (
         returned_at,
         first_event_at,
         last_event_at,
+        last_loaded_at,
         cast(event_count as bigint) as event_count,
         cast(unmapped_event_count as bigint) as unmapped_event_count,
         cast(exception_event_count as bigint) as exception_event_count,
