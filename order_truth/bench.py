@@ -6,6 +6,8 @@ cannot hide in another:
   2. the floor: DuckDB reads every raw column of every source table once
   3. a full `order-truth build` (dbt build with every test, then publish)
   4. one appended day (`generate --append-days 1` on a copy) and an incremental build
+The memory peak covers steps 2-5 without the generator (steps 1 and the append in 4),
+which is reported apart: it makes the test data and is not part of the warehouse.
   5. every dashboard page rendered with AppTest against the published warehouse
 It prints one JSON line and appends it to target/bench.jsonl. Times are wall-clock
 seconds on whatever the machine is doing, so compare the ratios measured in one run.
@@ -231,8 +233,14 @@ def run(args: argparse.Namespace) -> int:
         slowest = _slowest_models(run_results)
         tests = publish.read_run_results(run_results).tests
 
+        # appending a day is the generator's work, not the warehouse's: its memory is
+        # reported with the generator's, and the warehouse peak resumes after it
+        build_peak_kb = memory.peak_kb
+        memory.peak_kb = 0
         append_s = _run(_cli("generate", "--append-days", "1", "--out", str(data)), env,
                         "append one day", logs / "append.log")
+        append_peak_kb = memory.peak_kb
+        memory.peak_kb = 0
         incremental_s = _run(_cli("build", "--data", str(data)), env, "incremental build",
                              logs / "incremental.log")
         incremental_dbt_s = json.loads(run_results.read_text())["elapsed_time"]
@@ -251,11 +259,12 @@ def run(args: argparse.Namespace) -> int:
         "build_over_floor": round(build_s / floor_s, 2),
         "incremental_s": round(incremental_s, 2),
         "incremental_over_build": round(incremental_s / build_s, 3),
-        "peak_rss_mb": round(memory.peak_kb / 1024),
+        "peak_rss_mb": round(max(build_peak_kb, memory.peak_kb) / 1024),
         "page_p95_s": round(page_p95_s, 3),
         # context for reading the figures above
         "dataset_reused": reused,
         "generate_peak_rss_mb": round(generate_peak_mb) if not reused else None,
+        "append_peak_rss_mb": round(append_peak_kb / 1024),
         "raw_rows": raw_rows,
         "dbt_build_s": round(dbt_build_s, 2),
         "dbt_incremental_s": round(incremental_dbt_s, 2),
