@@ -90,6 +90,15 @@ INCREMENTAL_MODELS = {
     "fct_orders": "changed_orders",
     "fct_tracking_events": "changed_parcels",
     "fct_sync_events": "changed as (",
+    # staging: the raw source is read from the lookback window (or the newest row) on
+    "base_storefront__orders": "_loaded_at > (select max(loaded_at)",
+    "stg_storefront__orders": "stored_first as (",
+    "stg_storefront__customers": "_loaded_at >= (select",
+    "stg_storefront__order_lines": "_loaded_at >= (select",
+    "stg_oms__orders": "_loaded_at >= (select",
+    "stg_oms__order_status_history": "_loaded_at >= (select",
+    "stg_integration__sync_attempts": "_loaded_at >= (select",
+    "stg_wms__shipments": "_loaded_at >= (select",
 }
 
 
