@@ -41,13 +41,19 @@ renamed as (
 
 {% if is_incremental() -%}
 -- the stored row of every account with a row in the window competes with those rows
+{%- set columns = [
+    'customer_id', 'email', 'email_raw', 'phone_raw', 'phone_e164',
+    'first_name', 'last_name', 'date_of_birth_raw', 'address_line1',
+    'address_line2', 'city', 'postal_code', 'region', 'country',
+    'created_at', 'loaded_at'
+] %}
 candidates as (
 
-    select * from renamed
-    union all by name
-    select stored.*
+    select {{ columns | join(', ') }} from renamed
+    union all
+    select {{ columns | join(', ') }}
     from {{ this }} as stored
-    where stored.customer_id in (select customer_id from renamed)
+    where stored.customer_id in (select renamed.customer_id from renamed)
 
 ),
 {%- else -%}

@@ -50,11 +50,19 @@ stored_first as (
 
 ),
 
+{%- set columns = [
+    'order_id', 'order_version', 'webhook_id', 'customer_id', 'email',
+    'email_raw', 'phone_raw', 'phone_e164', 'first_name', 'last_name',
+    'ship_address_line1', 'ship_address_line2', 'ship_city',
+    'ship_postal_code', 'ship_region', 'ship_country', 'channel',
+    'channel_order_ref', 'promo_code', 'service_level', 'currency',
+    'order_total_amount', 'placed_at', 'updated_at', 'loaded_at'
+] %}
 candidates as (
 
-    select * exclude (order_total_raw, quarantine_reason) from window_rows
-    union all by name
-    select * exclude (resent_webhook_count, is_guest) from stored_first
+    select {{ columns | join(', ') }} from window_rows
+    union all
+    select {{ columns | join(', ') }} from stored_first
 
 ),
 
