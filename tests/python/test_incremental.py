@@ -55,6 +55,33 @@ def _generate(data: Path, *extra: str) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
 
 
+# Copies of each feed's oldest row, arriving again after the appended day: far behind the
+# lookback window, so only the stored rows can say what a full refresh keeps. The generator
+# re-sends within minutes, which never reaches that far back.
+LATE_COPIES = {
+    # a re-sent webhook: the first arrival stays, its delivery count grows
+    "storefront/orders": ("webhook_id", ""),
+    # a re-sent status change whose copy differs: the first arrival stays
+    "oms/order_status_history": ("status_event_id", "status_at + interval 1 hour as status_at, "),
+    # an account changed since: the latest row wins
+    "storefront/customers": ("customer_id", "upper(last_name) || 'X' as last_name, "),
+}
+
+
+def _append_late_copies(data: Path) -> None:
+    con = duckdb.connect()
+    try:
+        for table, (key, change) in LATE_COPIES.items():
+            rows = f"read_parquet('{data}/raw/{table}/*.parquet', union_by_name = true)"
+            con.execute(
+                f"copy (select * replace ({change}"
+                f"  (select max(_loaded_at) from {rows}) + interval 1 minute as _loaded_at)"
+                f" from {rows} order by _loaded_at, {key} limit 1)"
+                f" to '{data}/raw/{table}/late-copies.parquet' (format parquet)")
+    finally:
+        con.close()
+
+
 def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> set[tuple[str, str]]:
     rows = con.execute(
         "select table_schema, table_name from information_schema.tables "
@@ -77,6 +104,7 @@ def two_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     finally:
         con.close()
     _generate(data, "--append-days", "1")
+    _append_late_copies(data)
     _dbt_run(data, incremental_db, artifacts, full_refresh=False)
     _dbt_run(data, refreshed_db, root / "dbt-refreshed", full_refresh=True)
     return {"incremental": incremental_db, "refreshed": refreshed_db, "artifacts": artifacts,
@@ -92,6 +120,15 @@ INCREMENTAL_MODELS = {
     "fct_orders": "changed_orders",
     "fct_tracking_events": "changed_parcels",
     "fct_sync_events": "changed as (",
+    # staging: the raw source is read from the lookback window (or the newest row) on
+    "base_storefront__orders": "_loaded_at > (select max(loaded_at)",
+    "stg_storefront__orders": "stored_first as (",
+    "stg_storefront__customers": "_loaded_at >= (select",
+    "stg_storefront__order_lines": "_loaded_at >= (select",
+    "stg_oms__orders": "_loaded_at >= (select",
+    "stg_oms__order_status_history": "_loaded_at >= (select",
+    "stg_integration__sync_attempts": "_loaded_at >= (select",
+    "stg_wms__shipments": "_loaded_at >= (select",
 }
 
 

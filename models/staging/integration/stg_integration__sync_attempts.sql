@@ -1,9 +1,23 @@
 -- One row per attempt to deliver a change from one system to another.
+--
+-- Incremental (first arrival wins, like stg_carrier__tracking_events): a run parses only
+-- the raw rows of the lookback window and ranks them per attempt_id, leaving out ids
+-- whose stored row stays (see has_stored_first_arrival). delete+insert on attempt_id.
+{{ config(
+    materialized=incremental_materialization(),
+    unique_key='attempt_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail'
+) }}
+
 with
 
 source as (
 
     select * from {{ source('integration', 'sync_attempts') }}
+    {% if is_incremental() -%}
+    where _loaded_at >= {{ incremental_cutoff() }}
+    {%- endif %}
 
 ),
 
@@ -30,11 +44,32 @@ renamed as (
         -- timestamps
         cast(source_changed_at as timestamp) as source_changed_at,
         cast(attempted_at as timestamp) as attempted_at,
-        cast(_loaded_at as timestamp) as loaded_at,
-        row_number()
-            over (partition by attempt_id order by _loaded_at)
-            as arrival_rank
+        cast(_loaded_at as timestamp) as loaded_at
     from source
+
+),
+
+-- unusable rows (in stg_integration__quarantine) take no part in the ranking
+usable as (
+
+    select * from renamed
+    where attempt_id is not null
+        and change_id is not null
+        and attempted_at is not null
+    {% if is_incremental() -%}
+        and not {{ has_stored_first_arrival(['attempt_id'], 'renamed') }}
+    {%- endif %}
+
+),
+
+-- the first arrival of an attempt wins; the extra keys make ties deterministic
+ranked as (
+
+    {{ first_arrival_ranked('usable', 'attempt_id', [
+        'loaded_at', 'attempted_at', 'change_id', 'attempt_number',
+        'http_status', 'outcome', 'is_replay', 'idempotency_key', 'entity',
+        'entity_id', 'source_system', 'target_system', 'source_changed_at'
+    ]) }}
 
 ),
 
@@ -58,11 +93,8 @@ final as (
         source_changed_at,
         attempted_at,
         loaded_at
-    from renamed
+    from ranked
     where arrival_rank = 1
-        and attempt_id is not null
-        and change_id is not null
-        and attempted_at is not null
 
 )
 

@@ -1,9 +1,23 @@
 -- One row per OMS order and applied storefront version: what the OMS acted on.
+--
+-- Incremental (first arrival wins, like stg_carrier__tracking_events): a run parses only
+-- the raw rows of the lookback window and ranks them per order and version, leaving out
+-- keys whose stored row stays (see has_stored_first_arrival). delete+insert on the key.
+{{ config(
+    materialized=incremental_materialization(),
+    unique_key=['oms_order_id', 'applied_order_version'],
+    incremental_strategy='delete+insert',
+    on_schema_change='fail'
+) }}
+
 with
 
 source as (
 
     select * from {{ source('oms', 'orders') }}
+    {% if is_incremental() -%}
+    where _loaded_at >= {{ incremental_cutoff('applied_at') }}
+    {%- endif %}
 
 ),
 
@@ -26,11 +40,39 @@ renamed as (
 
         -- timestamps
         cast(created_at as timestamp) as created_at,
-        cast(_loaded_at as timestamp) as loaded_at,
-        row_number() over (
-            partition by oms_order_id, applied_order_version order by _loaded_at
-        ) as arrival_rank
+        cast(_loaded_at as timestamp) as applied_at
     from source
+
+),
+
+-- unusable rows (in stg_oms__quarantine) take no part in the ranking
+usable as (
+
+    select * from renamed
+    where oms_order_id is not null
+        and order_id is not null
+        and applied_order_version is not null
+    {% if is_incremental() -%}
+        and not {{ has_stored_first_arrival(
+            ['oms_order_id', 'applied_order_version'], 'renamed', 'applied_at'
+        ) }}
+    {%- endif %}
+
+),
+
+-- the first arrival of a version wins; the extra keys make ties deterministic
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by oms_order_id, applied_order_version
+            order by
+                applied_at, created_at, order_id, fc_id, carrier,
+                service_level, ship_address_line1, ship_city,
+                ship_postal_code, ship_country
+        ) as arrival_rank
+    from usable
 
 ),
 
@@ -48,12 +90,9 @@ final as (
         carrier,
         service_level,
         created_at,
-        loaded_at as applied_at
-    from renamed
+        applied_at
+    from ranked
     where arrival_rank = 1
-        and oms_order_id is not null
-        and order_id is not null
-        and applied_order_version is not null
 
 )
 

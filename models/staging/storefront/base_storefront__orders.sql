@@ -1,11 +1,23 @@
-{{ config(materialized='table') }}
-
 -- Every webhook row, parsed, with the reason it cannot be used (NULL when it can).
+-- Grain: one row per raw row received (re-sent copies included).
+--
+-- Incremental (append, like base_carrier__tracking_events): raw rows never change once
+-- loaded and arrive with a later _loaded_at, so a run parses only rows newer than the
+-- newest one already here. stg_storefront__quarantine still sees every row.
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy='append',
+    on_schema_change='fail'
+) }}
+
 with
 
 source as (
 
     select * from {{ source('storefront', 'orders') }}
+    {% if is_incremental() -%}
+    where _loaded_at > (select max(loaded_at) from {{ this }})
+    {%- endif %}
 
 ),
 

@@ -1,9 +1,23 @@
 -- One row per order version and line, in the channel's own SKU code.
+--
+-- Incremental (first arrival wins, like stg_carrier__tracking_events): a run parses only
+-- the raw rows of the lookback window and ranks them per order, version and line, leaving
+-- out keys whose stored row stays (see has_stored_first_arrival). delete+insert on the key.
+{{ config(
+    materialized=incremental_materialization(),
+    unique_key=['order_id', 'order_version', 'line_number'],
+    incremental_strategy='delete+insert',
+    on_schema_change='fail'
+) }}
+
 with
 
 source as (
 
     select * from {{ source('storefront', 'order_lines') }}
+    {% if is_incremental() -%}
+    where _loaded_at >= {{ incremental_cutoff() }}
+    {%- endif %}
 
 ),
 
@@ -23,18 +37,32 @@ parsed as (
 
 ),
 
+-- unusable rows (in stg_storefront__quarantine) take no part in the ranking
+usable as (
+
+    select * from parsed
+    where order_id is not null
+        and quantity > 0
+        and unit_price_amount is not null
+    {% if is_incremental() -%}
+        and not {{ has_stored_first_arrival(
+            ['order_id', 'order_version', 'line_number'], 'parsed'
+        ) }}
+    {%- endif %}
+
+),
+
+-- the first arrival of a line wins; the extra keys make ties deterministic
 ranked as (
 
     select
         *,
         row_number() over (
             partition by order_id, order_version, line_number
-            order by loaded_at
+            order by
+                loaded_at, channel_sku, quantity, unit_price_amount, currency
         ) as arrival_rank
-    from parsed
-    where order_id is not null
-        and quantity > 0
-        and unit_price_amount is not null
+    from usable
 
 ),
 

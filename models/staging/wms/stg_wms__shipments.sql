@@ -1,9 +1,23 @@
 -- One row per parcel the warehouse handed to a carrier.
+--
+-- Incremental (first arrival wins, like stg_carrier__tracking_events): a run parses only
+-- the raw rows of the lookback window and ranks them per shipment_id, leaving out ids
+-- whose stored row stays (see has_stored_first_arrival). delete+insert on shipment_id.
+{{ config(
+    materialized=incremental_materialization(),
+    unique_key='shipment_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail'
+) }}
+
 with
 
 source as (
 
     select * from {{ source('wms', 'shipments') }}
+    {% if is_incremental() -%}
+    where _loaded_at >= {{ incremental_cutoff() }}
+    {%- endif %}
 
 ),
 
@@ -23,11 +37,30 @@ renamed as (
 
         -- timestamps
         cast(shipped_at as timestamp) as shipped_at,
-        cast(_loaded_at as timestamp) as loaded_at,
-        row_number()
-            over (partition by shipment_id order by _loaded_at)
-            as arrival_rank
+        cast(_loaded_at as timestamp) as loaded_at
     from source
+
+),
+
+-- unusable rows (in stg_wms__quarantine) take no part in the ranking
+usable as (
+
+    select * from renamed
+    where shipment_id is not null
+        and tracking_number is not null
+    {% if is_incremental() -%}
+        and not {{ has_stored_first_arrival(['shipment_id'], 'renamed') }}
+    {%- endif %}
+
+),
+
+-- the first arrival of a shipment wins; the extra keys make ties deterministic
+ranked as (
+
+    {{ first_arrival_ranked('usable', 'shipment_id', [
+        'loaded_at', 'shipped_at', 'tracking_number', 'oms_order_id', 'fc_id',
+        'carrier', 'package_seq', 'shipment_reason'
+    ]) }}
 
 ),
 
@@ -44,10 +77,8 @@ final as (
         shipment_reason = 'backorder_release' as is_backorder_release,
         shipped_at,
         loaded_at
-    from renamed
+    from ranked
     where arrival_rank = 1
-        and shipment_id is not null
-        and tracking_number is not null
 
 )
 
