@@ -27,17 +27,9 @@ all_events as (
 {% if is_incremental() -%}
 changed_parcels as (
 
-    select
-        carrier,
-        tracking_number
-    from all_events
-    where loaded_at >= {{ incremental_cutoff('last_loaded_at') }}
+    {{ parcels_with_new_scans('all_events', 'last_loaded_at') }}
     union
-    select
-        carrier,
-        tracking_number
-    from {{ this }}
-    where coalesce(current_status, '') not in ('delivered', 'returned_to_sender')
+    {{ parcels_still_moving(this) }}
 
 ),
 {%- endif %}
@@ -59,8 +51,7 @@ events as (
     from all_events
     {% if is_incremental() -%}
     inner join changed_parcels
-        on all_events.carrier = changed_parcels.carrier
-            and all_events.tracking_number = changed_parcels.tracking_number
+        on {{ same_parcel('all_events', 'changed_parcels') }}
     {%- endif %}
     where not all_events.is_duplicate
 

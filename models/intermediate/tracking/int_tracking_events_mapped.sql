@@ -37,11 +37,7 @@ all_events as (
 {% if is_incremental() -%}
 changed_parcels as (
 
-    select distinct
-        carrier,
-        tracking_number
-    from all_events
-    where loaded_at >= {{ incremental_cutoff() }}
+    select distinct * from ({{ parcels_with_new_scans('all_events') }}) as parcels
 
 ),
 {%- endif %}
@@ -54,8 +50,7 @@ events as (
     from all_events
     {% if is_incremental() -%}
     inner join changed_parcels
-        on all_events.carrier = changed_parcels.carrier
-            and all_events.tracking_number = changed_parcels.tracking_number
+        on {{ same_parcel('all_events', 'changed_parcels') }}
     {%- endif %}
 
 ),

@@ -36,11 +36,7 @@ oms as (
 {% if is_incremental() -%}
 changed_parcels as (
 
-    select
-        carrier,
-        tracking_number
-    from all_events
-    where loaded_at >= {{ incremental_cutoff() }}
+    {{ parcels_with_new_scans('all_events') }}
     union
     select
         shipments.carrier,
@@ -58,8 +54,7 @@ events as (
     select all_events.*
     from all_events
     inner join changed_parcels
-        on all_events.carrier = changed_parcels.carrier
-            and all_events.tracking_number = changed_parcels.tracking_number
+        on {{ same_parcel('all_events', 'changed_parcels') }}
 
 ),
 {%- else -%}
