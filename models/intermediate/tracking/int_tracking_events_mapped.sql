@@ -274,35 +274,64 @@ mapped as (
 
 return_starts as (
 
-    -- aggregates and narrow windows, joined back: a window over every column would sort
-    -- the whole wide row
+    -- the first returned_to_sender scan of each parcel that has one (few do)
     select
-        carrier,
+        coalesce(carrier, '') as carrier_key,
         tracking_number,
-        min(
-            case when code_status = 'returned_to_sender' then event_at end
-        ) as return_started_at
+        min(event_at) as return_started_at
     from mapped
-    group by carrier, tracking_number
+    where code_status = 'returned_to_sender'
+    group by coalesce(carrier, ''), tracking_number
 
 ),
 
-arrival_order as (
+repeated_scans as (
 
-    -- the first arrival of the same scan (same code, qualifier and local time) is the
-    -- original; later copies are duplicates
+    -- the same scan (parcel, code, qualifier and local time) received more than once
     select
-        event_id,
-        row_number() over (
-            partition by
-                carrier,
-                tracking_number,
-                code_key,
-                qualifier_key,
-                event_at_local
-            order by loaded_at, event_id
-        ) as copy_number
+        coalesce(carrier, '') as carrier_key,
+        tracking_number,
+        code_key,
+        qualifier_key,
+        event_at_local
     from mapped
+    group by
+        coalesce(carrier, ''),
+        tracking_number,
+        code_key,
+        qualifier_key,
+        event_at_local
+    having count(*) > 1
+
+),
+
+later_copies as (
+
+    -- of a repeated scan, the first arrival is the original and later copies are
+    -- duplicates; ranking only repeated scans keeps the window small (a window over
+    -- every scan sorted millions of rows)
+    select event_id
+    from (
+        select
+            mapped.event_id,
+            row_number() over (
+                partition by
+                    repeated_scans.carrier_key,
+                    repeated_scans.tracking_number,
+                    repeated_scans.code_key,
+                    repeated_scans.qualifier_key,
+                    repeated_scans.event_at_local
+                order by mapped.loaded_at, mapped.event_id
+            ) as copy_number
+        from mapped
+        inner join repeated_scans
+            on coalesce(mapped.carrier, '') = repeated_scans.carrier_key
+                and mapped.tracking_number = repeated_scans.tracking_number
+                and mapped.code_key = repeated_scans.code_key
+                and mapped.qualifier_key = repeated_scans.qualifier_key
+                and mapped.event_at_local = repeated_scans.event_at_local
+    ) as ranked_copies
+    where copy_number > 1
 
 ),
 
@@ -310,18 +339,18 @@ classified as (
 
     select
         mapped.*,
-        arrival_order.copy_number > 1 as is_duplicate,
+        later_copies.event_id is not null as is_duplicate,
         coalesce(
             mapped.code_status <> 'returned_to_sender'
             and mapped.event_at > return_starts.return_started_at,
             false
         ) as is_on_return_leg
     from mapped
-    inner join return_starts
-        on mapped.carrier = return_starts.carrier
+    left join return_starts
+        on coalesce(mapped.carrier, '') = return_starts.carrier_key
             and mapped.tracking_number = return_starts.tracking_number
-    inner join arrival_order
-        on mapped.event_id = arrival_order.event_id
+    left join later_copies
+        on mapped.event_id = later_copies.event_id
 
 ),
 
