@@ -103,7 +103,7 @@ test-data: setup
 
 test: lint test-data
 	ORDER_TRUTH_DUCKDB_PATH=$(TEST_BUILD_DB) ORDER_TRUTH_PUBLISHED=$(TEST_PUBLISHED) \
-		DBT_TARGET_PATH=$(TEST_DBT_TARGET) $(BIN)/order-truth build --data $(TEST_DATA)
+		DBT_TARGET_PATH=$(TEST_DBT_TARGET) $(BIN)/order-truth build --data $(TEST_DATA) --full-refresh
 	ORDER_TRUTH_TEST_PUBLISHED=$(TEST_PUBLISHED) $(BIN)/pytest -m "not engines"
 
 # Engine equivalence. Each engine target generates its dataset, builds it on DuckDB and

@@ -173,10 +173,53 @@ def _data_facts(data: Path) -> dict[str, object]:
     return facts
 
 
+def dataset_identity(data: Path) -> dict[str, object]:
+    """What makes a dataset the same one across builds: where it is and how it began.
+
+    Appended days keep the identity (that is what incremental runs are for); another
+    directory, seed or start date does not.
+    """
+    identity: dict[str, object] = {"data_dir": str(_absolute(data).resolve())}
+    try:
+        meta = json.loads((data / "_generator.json").read_text())
+    except (OSError, ValueError):
+        return identity
+    for key in ("seed", "orders", "first_order_date", "fault_rate"):
+        if key in meta:
+            identity[key] = meta[key]
+    return identity
+
+
+def needs_full_refresh(db_path: Path, data: Path) -> bool:
+    """True when the build database holds another dataset's rows (or none yet).
+
+    Incremental models only add what is new, so a database built from one dataset and
+    then pointed at another would mix the two. The identity of the dataset a database was
+    built from is kept beside it, in `<db>.dataset.json`.
+    """
+    stamp = db_path.with_name(db_path.name + ".dataset.json")
+    if not db_path.is_file() or not stamp.is_file():
+        return db_path.is_file()
+    try:
+        return json.loads(stamp.read_text()) != dataset_identity(data)
+    except (OSError, ValueError):
+        return True
+
+
+def _stamp_dataset(db_path: Path, data: Path) -> None:
+    stamp = db_path.with_name(db_path.name + ".dataset.json")
+    stamp.write_text(json.dumps(dataset_identity(data), indent=2) + "\n")
+
+
 def run(args: argparse.Namespace) -> int:
     data: Path = args.data
     check_data(data)
     db_path = build_db_path()
+    if (args.target == "duckdb" and not args.full_refresh and not args.select
+            and needs_full_refresh(db_path, data)):
+        print(f"order-truth build: {db_path.name} was built from another dataset; "
+              "rebuilding incremental models from scratch (--full-refresh)")
+        args.full_refresh = True
     artifacts = target_dir()
     published = _absolute(warehouse.published_path())
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -195,6 +238,8 @@ def run(args: argparse.Namespace) -> int:
                     f"(first: {first})")
         raise UserError(f"build failed: {what}; {_describe_published(published)}")
 
+    if args.target == "duckdb" and not args.select:
+        _stamp_dataset(db_path, data)
     tests = summary.tests
     test_text = ", ".join(f"{n} {status}" for status, n in sorted(tests.items())) or "no tests"
     if args.target != "duckdb":

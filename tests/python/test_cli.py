@@ -151,3 +151,30 @@ def test_export_without_a_build_is_one_line(tmp_path: Path) -> None:
     env = {"DBT_TARGET_PATH": str(tmp_path / "no-build")}
     result = cli("export", "--target", "duckdb", "--out", str(tmp_path / "out"), env=env)
     assert_one_line_error(result, "manifest.json", "order-truth build")
+
+
+def test_a_database_built_from_another_dataset_is_rebuilt_from_scratch(tmp_path: Path) -> None:
+    """Incremental models only add what is new: pointing a build database at another
+    dataset must force a full refresh, while one more day of the same dataset must not."""
+    import json
+
+    from order_truth.build import _stamp_dataset, needs_full_refresh
+
+    def dataset(name: str, seed: int, extra_days: int = 0) -> Path:
+        data = tmp_path / name
+        data.mkdir(exist_ok=True)
+        (data / "_generator.json").write_text(json.dumps(
+            {"seed": seed, "orders": 1000, "first_order_date": "2026-07-04",
+             "fault_rate": 1.0, "extra_days": extra_days}))
+        return data
+
+    db = tmp_path / "build.duckdb"
+    first = dataset("a", seed=1)
+    assert not needs_full_refresh(db, first), "no database yet: dbt creates everything"
+    db.write_bytes(b"")
+    assert needs_full_refresh(db, first), "a database nobody stamped is not trusted"
+    _stamp_dataset(db, first)
+    assert not needs_full_refresh(db, first)
+    assert not needs_full_refresh(db, dataset("a", seed=1, extra_days=1)), "an appended day"
+    assert needs_full_refresh(db, dataset("b", seed=1)), "another directory"
+    assert needs_full_refresh(db, dataset("a", seed=2)), "another seed in the same place"
