@@ -9,15 +9,14 @@
     carrier feed). Keys must not be NULL (the callers filter or quarantine NULL keys).
 -#}
 {% macro first_arrival_ranked(relation, key, order_by) -%}
+    {%- set repeated -%}
+        select {{ key }} from {{ relation }} group by {{ key }} having count(*) > 1
+    {%- endset -%}
     select
         single_rows.*,
         1 as arrival_rank
     from {{ relation }} as single_rows
-    left join (
-        select {{ key }} from {{ relation }}
-        group by {{ key }}
-        having count(*) > 1
-    ) as repeated_keys
+    left join ({{ repeated }}) as repeated_keys
         on single_rows.{{ key }} = repeated_keys.{{ key }}
     where repeated_keys.{{ key }} is null
     union all
@@ -28,10 +27,6 @@
             order by {{ order_by | join(', ') }}
         ) as arrival_rank
     from {{ relation }} as repeated_rows
-    inner join (
-        select {{ key }} from {{ relation }}
-        group by {{ key }}
-        having count(*) > 1
-    ) as repeated_keys
+    inner join ({{ repeated }}) as repeated_keys
         on repeated_rows.{{ key }} = repeated_keys.{{ key }}
 {%- endmacro %}
