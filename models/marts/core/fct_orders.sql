@@ -26,6 +26,26 @@ all_orders as (
 
 ),
 
+order_customers as (
+
+    -- the customer each order resolves to (a guest order by its own id, a member's by
+    -- the storefront account), and whether that customer asked to be erased
+    select
+        all_orders.order_id,
+        coalesce(guest.customer_id, member.customer_id) as customer_id,
+        erased.customer_id is not null as is_customer_erased
+    from all_orders
+    left join {{ ref('int_customer_source_ids') }} as guest
+        on guest.source_system = 'storefront_guest'
+            and all_orders.order_id = guest.source_record_id
+    left join {{ ref('int_customer_source_ids') }} as member
+        on member.source_system = 'storefront'
+            and all_orders.customer_id = member.source_record_id
+    left join {{ ref('int_customers_erased') }} as erased
+        on coalesce(guest.customer_id, member.customer_id) = erased.customer_id
+
+),
+
 {% if is_incremental() -%}
 {%- set cutoff = incremental_cutoff('placed_at') -%}
 changed_orders as (
@@ -65,33 +85,15 @@ changed_orders as (
 
 ),
 
-identity_now as (
-
-    select
-        all_orders.order_id,
-        coalesce(guest.customer_id, member.customer_id) as customer_id,
-        erased.customer_id is not null as is_customer_erased
-    from all_orders
-    left join {{ ref('int_customer_source_ids') }} as guest
-        on guest.source_system = 'storefront_guest'
-            and all_orders.order_id = guest.source_record_id
-    left join {{ ref('int_customer_source_ids') }} as member
-        on member.source_system = 'storefront'
-            and all_orders.customer_id = member.source_record_id
-    left join {{ ref('int_customers_erased') }} as erased
-        on coalesce(guest.customer_id, member.customer_id) = erased.customer_id
-
-),
-
 reassigned as (
 
-    select identity_now.order_id
-    from identity_now
+    select order_customers.order_id
+    from order_customers
     left join {{ this }} as current_rows
-        on identity_now.order_id = current_rows.order_id
+        on order_customers.order_id = current_rows.order_id
     where current_rows.order_id is null
-        or identity_now.customer_id is distinct from current_rows.customer_id
-        or identity_now.is_customer_erased <> current_rows.is_customer_erased
+        or order_customers.customer_id is distinct from current_rows.customer_id
+        or order_customers.is_customer_erased <> current_rows.is_customer_erased
 
 ),
 
@@ -142,18 +144,6 @@ lines as (
             as sku_list
     from {{ ref('int_order_lines_mapped') }}
     group by order_id
-
-),
-
-customers as (
-
-    select * from {{ ref('int_customer_source_ids') }}
-
-),
-
-erased as (
-
-    select * from {{ ref('int_customers_erased') }}
 
 ),
 
@@ -240,10 +230,8 @@ joined as (
 
     select
         orders.*,
-        coalesce(
-            guest_customer.customer_id, member_customer.customer_id
-        ) as resolved_customer_id,
-        erased.customer_id is not null as is_customer_erased,
+        order_customers.customer_id as resolved_customer_id,
+        order_customers.is_customer_erased,
         promised.fc_id as promised_fc_id,
         promised.dest_country,
         promised.promised_delivery_date,
@@ -289,15 +277,8 @@ joined as (
         on orders.order_id = oms.order_id
     left join lines
         on orders.order_id = lines.order_id
-    left join customers as guest_customer
-        on guest_customer.source_system = 'storefront_guest'
-            and orders.order_id = guest_customer.source_record_id
-    left join customers as member_customer
-        on member_customer.source_system = 'storefront'
-            and orders.customer_id = member_customer.source_record_id
-    left join erased
-        on coalesce(guest_customer.customer_id, member_customer.customer_id)
-            = erased.customer_id
+    left join order_customers
+        on orders.order_id = order_customers.order_id
     left join exceptions
         on orders.order_id = exceptions.order_id
     left join tickets
