@@ -3,7 +3,7 @@
 --
 -- Incremental: a run ranks the raw rows of the lookback window and keeps each event id's
 -- first arrival, unless the id already arrived before the window (then that row wins, as
--- it would in a full refresh). delete+insert on event_id.
+-- it would in a full refresh; see has_stored_first_arrival). delete+insert on event_id.
 {{ config(
     materialized=incremental_materialization(),
     unique_key='event_id',
@@ -15,14 +15,11 @@ with
 
 parsed as (
 
-    select * from {{ ref('base_carrier__tracking_events') }}
-    where quarantine_reason is null
+    select * from {{ ref('base_carrier__tracking_events') }} as events
+    where events.quarantine_reason is null
     {% if is_incremental() -%}
-        and loaded_at >= {{ incremental_cutoff() }}
-        and event_id not in (
-            select earlier.event_id from {{ this }} as earlier
-            where earlier.loaded_at < {{ incremental_cutoff() }}
-        )
+        and events.loaded_at >= {{ incremental_cutoff() }}
+        and not {{ has_stored_first_arrival(['event_id'], 'events') }}
     {%- endif %}
 
 ),
