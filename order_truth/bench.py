@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from order_truth import publish
+from order_truth import publish, warehouse
 from order_truth.build import PROJECT_DIR
 from order_truth.errors import UserError
 
@@ -168,16 +168,6 @@ def _slowest_models(run_results: Path, n: int = 3) -> list[dict[str, Any]]:
             for r in models[:n]]
 
 
-def _count(db: Path, sql: str) -> int:
-    import duckdb
-
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return int(con.execute(sql).fetchall()[0][0])
-    finally:
-        con.close()
-
-
 def run(args: argparse.Namespace) -> int:
     if args.orders < 100:
         raise UserError("--orders must be at least 100 (try --orders 100000)")
@@ -248,7 +238,8 @@ def run(args: argparse.Namespace) -> int:
         published = work / "published" / "warehouse.duckdb"
         pages = pagetime.time_pages(published, rounds=args.rounds)
         page_p95_s = pagetime.page_p95(pages)
-        events = _count(published, "select count(*) from marts.fct_tracking_events")
+        events = int(warehouse.query("select count(*) as n from marts.fct_tracking_events",
+                                     warehouse=published)["n"].iloc[0])
         memory.sample()
 
     record.update({
