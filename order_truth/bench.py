@@ -93,6 +93,11 @@ class TreeMemory:
             return 0
         return 0
 
+    def take_peak(self) -> int:
+        """The peak so far, in kB; the next phase's peak starts from zero."""
+        peak, self.peak_kb = self.peak_kb, 0
+        return peak
+
     def sample(self) -> int:
         tree = self._children()
         todo, total = [os.getpid()], 0
@@ -207,8 +212,7 @@ def run(args: argparse.Namespace) -> int:
                 generate_s = float((work / "generate_s.txt").read_text())
             except (OSError, ValueError):
                 generate_s = None
-        generate_peak_mb = memory.peak_kb / 1024
-        memory.peak_kb = 0  # the warehouse figures below start here
+        generate_peak_kb = memory.take_peak()  # the warehouse figures below start here
 
         shutil.rmtree(data, ignore_errors=True)
         shutil.copytree(base, data)
@@ -225,12 +229,10 @@ def run(args: argparse.Namespace) -> int:
 
         # appending a day is the generator's work, not the warehouse's: its memory is
         # reported with the generator's, and the warehouse peak resumes after it
-        build_peak_kb = memory.peak_kb
-        memory.peak_kb = 0
+        build_peak_kb = memory.take_peak()
         append_s = _run(_cli("generate", "--append-days", "1", "--out", str(data)), env,
                         "append one day", logs / "append.log")
-        append_peak_kb = memory.peak_kb
-        memory.peak_kb = 0
+        append_peak_kb = memory.take_peak()
         incremental_s = _run(_cli("build", "--data", str(data)), env, "incremental build",
                              logs / "incremental.log")
         incremental_dbt_s = json.loads(run_results.read_text())["elapsed_time"]
@@ -250,11 +252,11 @@ def run(args: argparse.Namespace) -> int:
         "build_over_floor": round(build_s / floor_s, 2),
         "incremental_s": round(incremental_s, 2),
         "incremental_over_build": round(incremental_s / build_s, 3),
-        "peak_rss_mb": round(max(build_peak_kb, memory.peak_kb) / 1024),
+        "peak_rss_mb": round(max(build_peak_kb, memory.take_peak()) / 1024),
         "page_p95_s": round(page_p95_s, 3),
         # context for reading the figures above
         "dataset_reused": reused,
-        "generate_peak_rss_mb": round(generate_peak_mb) if not reused else None,
+        "generate_peak_rss_mb": round(generate_peak_kb / 1024) if not reused else None,
         "append_peak_rss_mb": round(append_peak_kb / 1024),
         "raw_rows": raw_rows,
         "dbt_build_s": round(dbt_build_s, 2),
