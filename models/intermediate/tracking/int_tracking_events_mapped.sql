@@ -28,26 +28,21 @@
 
 with
 
-all_events as (
-
-    select * from {{ ref('stg_carrier__tracking_events') }}
-
-),
-
 {% if is_incremental() -%}
 changed_parcels as (
 
-    select distinct * from ({{ parcels_with_new_scans('all_events') }}) as parcels
+    select distinct * from ({{ parcels_with_new_scans(
+        ref('stg_carrier__tracking_events')
+    ) }}) as parcels
 
 ),
-{%- endif %}
 
-events as (
+{% endif -%}
+-- read where used (not stored): the steps below take narrow slices of it
+events as {{ not_materialized() }} (
 
-    select
-        all_events.*,
-        {{ normalize_code_field('all_events.code_field') }} as code_field_key
-    from all_events
+    select all_events.*
+    from {{ ref('stg_carrier__tracking_events') }} as all_events
     {% if is_incremental() -%}
     inner join changed_parcels
         on {{ same_parcel('all_events', 'changed_parcels') }}
@@ -112,45 +107,24 @@ zones as (
 
 ),
 
-located as (
+scan_kinds as (
 
-    -- the event's zone: its city's, else its country's default (the row with no
-    -- city), else UTC; only used when the carrier sent no offset
-    select
-        events.*,
-        coalesce(city_zone.time_zone, country_zone.time_zone, 'UTC')
-            as location_time_zone,
-        events.utc_offset_minutes is null as is_zone_assumed
+    -- every distinct way a scan is coded (a few hundred at a million orders): the
+    -- mapping runs once per kind, and events look their kind up
+    select distinct
+        carrier,
+        code_field,
+        code_key,
+        qualifier_key,
+        raw_description
     from events
-    left join zones as city_zone
-        on events.location_country = city_zone.country
-            and lower(trim(events.location_city)) = city_zone.city
-            and city_zone.city <> ''
-    left join zones as country_zone
-        on events.location_country = country_zone.country
-            and country_zone.city = ''
-
-),
-
-in_utc as (
-
-    select
-        located.*,
-        case
-            when utc_offset_minutes is not null
-                then {{ dbt.dateadd(
-                    'minute', '-1 * utc_offset_minutes', 'event_at_local'
-                ) }}
-            else {{ local_to_utc('event_at_local', 'location_time_zone') }}
-        end as event_at
-    from located
 
 ),
 
 code_matched as (
 
     select
-        in_utc.*,
+        kinds.*,
         coalesce(
             exact_code.canonical_status,
             any_field.canonical_status,
@@ -173,7 +147,7 @@ code_matched as (
                 coalesce(
                     exact_code.canonical_status, any_field.canonical_status
                 ) is not null
-                and in_utc.qualifier_key <> ''
+                and kinds.qualifier_key <> ''
                 then 'code_and_qualifier'
             when
                 coalesce(
@@ -183,35 +157,39 @@ code_matched as (
             when code_only.canonical_status is not null
                 then 'code_ignoring_qualifier'
         end as code_map_rule
-    from in_utc
+    from (
+        select
+            *,
+            {{ normalize_code_field('code_field') }} as code_field_key
+        from scan_kinds
+    ) as kinds
     left join code_fields as known_field
-        on in_utc.carrier = known_field.carrier
-            and in_utc.code_field_key = known_field.code_field_key
+        on kinds.carrier = known_field.carrier
+            and kinds.code_field_key = known_field.code_field_key
     left join code_map as exact_code
-        on in_utc.carrier = exact_code.carrier
-            and in_utc.code_field_key = exact_code.code_field_key
-            and in_utc.code_key = exact_code.code_key
-            and in_utc.qualifier_key = exact_code.qualifier_key
+        on kinds.carrier = exact_code.carrier
+            and kinds.code_field_key = exact_code.code_field_key
+            and kinds.code_key = exact_code.code_key
+            and kinds.qualifier_key = exact_code.qualifier_key
     -- a feed that names no code list, or one this carrier does not have
     left join code_map_any_field as any_field
         on known_field.code_field_key is null
-            and in_utc.carrier = any_field.carrier
-            and in_utc.code_key = any_field.code_key
-            and in_utc.qualifier_key = any_field.qualifier_key
+            and kinds.carrier = any_field.carrier
+            and kinds.code_key = any_field.code_key
+            and kinds.qualifier_key = any_field.qualifier_key
     left join code_map as code_only
-        on in_utc.carrier = code_only.carrier
-            and in_utc.code_field_key = code_only.code_field_key
-            and in_utc.code_key = code_only.code_key
+        on kinds.carrier = code_only.carrier
+            and kinds.code_field_key = code_only.code_field_key
+            and kinds.code_key = code_only.code_key
             and code_only.qualifier_key = ''
-            and in_utc.qualifier_key <> ''
+            and kinds.qualifier_key <> ''
 
 ),
 
 unmatched as (
 
-    -- only events no code row maps read their description, and only for carriers we
-    -- know: an unknown carrier stays unmapped. Patterns are tried once per distinct
-    -- description (a few hundred), not once per event (millions).
+    -- only kinds no code row maps read their description, and only for carriers we
+    -- know: an unknown carrier stays unmapped
     select distinct
         carrier,
         raw_description
@@ -243,10 +221,14 @@ pattern_matches as (
 
 ),
 
-mapped as (
+kinds_mapped as (
 
     select
-        code_matched.*,
+        code_matched.carrier,
+        code_matched.code_field,
+        code_matched.code_key,
+        code_matched.qualifier_key,
+        code_matched.raw_description,
         coalesce(code_matched.code_map_status, by_pattern.canonical_status)
             as code_status,
         case
@@ -272,6 +254,69 @@ mapped as (
 
 ),
 
+locations as (
+
+    -- the zone of each place events come from: its city's, else its country's default
+    -- (the row with no city), else UTC; only used when the carrier sent no offset
+    select
+        places.location_country,
+        places.location_city,
+        coalesce(city_zone.time_zone, country_zone.time_zone, 'UTC')
+            as location_time_zone
+    from (
+        select distinct
+            location_country,
+            location_city
+        from events
+    ) as places
+    left join zones as city_zone
+        on places.location_country = city_zone.country
+            and lower(trim(places.location_city)) = city_zone.city
+            and city_zone.city <> ''
+    left join zones as country_zone
+        on places.location_country = country_zone.country
+            and country_zone.city = ''
+
+),
+
+-- read where used (not stored), like events
+mapped as {{ not_materialized() }} (
+
+    select
+        events.*,
+        kinds_mapped.code_status,
+        kinds_mapped.code_exception_reason,
+        kinds_mapped.code_is_terminal,
+        kinds_mapped.code_mapping_rule,
+        locations.location_time_zone,
+        events.utc_offset_minutes is null as is_zone_assumed,
+        case
+            when events.utc_offset_minutes is not null
+                then {{ dbt.dateadd(
+                    'minute', '-1 * events.utc_offset_minutes',
+                    'events.event_at_local'
+                ) }}
+            else {{ local_to_utc(
+                'events.event_at_local', 'locations.location_time_zone'
+            ) }}
+        end as event_at
+    from events
+    left join kinds_mapped
+        on events.carrier is not distinct from kinds_mapped.carrier
+            and events.code_field is not distinct from kinds_mapped.code_field
+            and events.code_key is not distinct from kinds_mapped.code_key
+            and events.qualifier_key
+            is not distinct from kinds_mapped.qualifier_key
+            and events.raw_description
+            is not distinct from kinds_mapped.raw_description
+    left join locations
+        on events.location_country
+            is not distinct from locations.location_country
+            and events.location_city
+            is not distinct from locations.location_city
+
+),
+
 return_starts as (
 
     -- the first returned_to_sender scan of each parcel that has one (few do)
@@ -294,7 +339,7 @@ repeated_scans as (
         code_key,
         qualifier_key,
         event_at_local
-    from mapped
+    from events
     group by
         coalesce(carrier, ''),
         tracking_number,
@@ -313,7 +358,7 @@ later_copies as (
     select event_id
     from (
         select
-            mapped.event_id,
+            events.event_id,
             row_number() over (
                 partition by
                     repeated_scans.carrier_key,
@@ -321,15 +366,15 @@ later_copies as (
                     repeated_scans.code_key,
                     repeated_scans.qualifier_key,
                     repeated_scans.event_at_local
-                order by mapped.loaded_at, mapped.event_id
+                order by events.loaded_at, events.event_id
             ) as copy_number
-        from mapped
+        from events
         inner join repeated_scans
-            on coalesce(mapped.carrier, '') = repeated_scans.carrier_key
-                and mapped.tracking_number = repeated_scans.tracking_number
-                and mapped.code_key = repeated_scans.code_key
-                and mapped.qualifier_key = repeated_scans.qualifier_key
-                and mapped.event_at_local = repeated_scans.event_at_local
+            on coalesce(events.carrier, '') = repeated_scans.carrier_key
+                and events.tracking_number = repeated_scans.tracking_number
+                and events.code_key = repeated_scans.code_key
+                and events.qualifier_key = repeated_scans.qualifier_key
+                and events.event_at_local = repeated_scans.event_at_local
     ) as ranked_copies
     where copy_number > 1
 
