@@ -13,7 +13,10 @@
 
 with
 
-parsed as (
+-- a full build reads this where it is used (scanning the base table again costs less
+-- than storing millions of wide rows); an incremental run's window is small and the
+-- check against stored rows is worth doing once
+parsed as {% if not is_incremental() %}{{ not_materialized() }} {% endif %}(
 
     select * from {{ ref('base_carrier__tracking_events') }} as events
     where events.quarantine_reason is null
@@ -24,12 +27,18 @@ parsed as (
 
 ),
 
+repeated_event_ids as (
+
+    {{ repeated_keys('parsed', 'event_id') }}
+
+),
+
 -- the first arrival of an event id wins; the extra keys make ties deterministic
 ranked as (
 
     {{ first_arrival_ranked('parsed', 'event_id', [
         'loaded_at', 'event_at_local', 'tracking_number', 'code_key', 'qualifier_key'
-    ]) }}
+    ], 'repeated_event_ids') }}
 
 ),
 

@@ -62,6 +62,12 @@ usable as (
 
 ),
 
+repeated_attempt_ids as (
+
+    {{ repeated_keys('usable', 'attempt_id') }}
+
+),
+
 -- the first arrival of an attempt wins; the extra keys make ties deterministic
 ranked as (
 
@@ -69,7 +75,7 @@ ranked as (
         'loaded_at', 'attempted_at', 'change_id', 'attempt_number',
         'http_status', 'outcome', 'is_replay', 'idempotency_key', 'entity',
         'entity_id', 'source_system', 'target_system', 'source_changed_at'
-    ]) }}
+    ], 'repeated_attempt_ids') }}
 
 ),
 

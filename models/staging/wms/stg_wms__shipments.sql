@@ -54,13 +54,19 @@ usable as (
 
 ),
 
+repeated_shipment_ids as (
+
+    {{ repeated_keys('usable', 'shipment_id') }}
+
+),
+
 -- the first arrival of a shipment wins; the extra keys make ties deterministic
 ranked as (
 
     {{ first_arrival_ranked('usable', 'shipment_id', [
         'loaded_at', 'shipped_at', 'tracking_number', 'oms_order_id', 'fc_id',
         'carrier', 'package_seq', 'shipment_reason'
-    ]) }}
+    ], 'repeated_shipment_ids') }}
 
 ),
 
