@@ -34,9 +34,10 @@ changed_parcels as (
 ),
 {%- endif %}
 
-events as (
+-- a full build reads this where it is used (both steps below take a narrow slice of a
+-- table of millions of rows); an incremental run's few parcels are stored once
+events as {% if not is_incremental() %}{{ not_materialized() }} {% endif %}(
 
-    -- only the columns used: the windows below sort whole rows
     select
         all_events.carrier,
         all_events.tracking_number,
@@ -57,34 +58,11 @@ events as (
 
 ),
 
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by carrier, tracking_number
-            order by event_at desc, status_rank desc
-        ) as any_recency_rank,
-        row_number() over (
-            partition by carrier, tracking_number
-            order by
-                case when canonical_status is null then 1 else 0 end,
-                event_at desc,
-                status_rank desc
-        ) as recency_rank
-    from events
-
-),
-
 rolled as (
 
     select
         carrier,
         tracking_number,
-        max(case when recency_rank = 1 then canonical_status end)
-            as latest_status,
-        max(case when recency_rank = 1 then exception_reason end)
-            as latest_exception_reason,
         min(case when canonical_status = 'picked' then event_at end)
             as first_picked_at,
         min(case when canonical_status = 'shipped' then event_at end)
@@ -107,6 +85,9 @@ rolled as (
             as delivered_at,
         min(case when canonical_status = 'returned_to_sender' then event_at end)
             as returned_at,
+        max(case when canonical_status is not null then event_at end)
+            as latest_mapped_at,
+        max(case when is_unmapped then event_at end) as latest_unmapped_at,
         min(event_at) as first_event_at,
         max(event_at) as last_event_at,
         max(loaded_at) as last_loaded_at,
@@ -116,55 +97,88 @@ rolled as (
         sum(case when canonical_status = 'attempted_delivery' then 1 else 0 end)
             as attempt_count,
         max(case when is_zone_assumed then 1 else 0 end)
-        = 1 as has_assumed_zone,
-        max(case when any_recency_rank = 1 and is_unmapped then 1 else 0 end)
-        = 1
-            as is_latest_scan_unmapped
-    from ranked
+        = 1 as has_assumed_zone
+    from events
     group by carrier, tracking_number
+
+),
+
+latest as (
+
+    -- the latest mapped scan sets the status; scans stamped the same instant go to
+    -- the higher rank (an aggregate, not a window: no sort of millions of rows)
+    select
+        events.carrier,
+        events.tracking_number,
+        {{ canonical_status_from_rank('max(events.status_rank)') }}
+            as latest_status,
+        max(case when events.is_exception then events.exception_reason end)
+            as latest_exception_reason
+    from events
+    inner join rolled
+        on {{ same_parcel('events', 'rolled') }}
+            and events.event_at = rolled.latest_mapped_at
+    where events.canonical_status is not null
+    group by events.carrier, events.tracking_number
 
 ),
 
 final as (
 
     select
-        carrier,
-        tracking_number,
+        rolled.carrier,
+        rolled.tracking_number,
         case
-            when returned_at is not null then 'returned_to_sender'
-            when delivered_at is not null then 'delivered'
-            else latest_status
+            when rolled.returned_at is not null then 'returned_to_sender'
+            when rolled.delivered_at is not null then 'delivered'
+            else latest.latest_status
         end as current_status,
         case
-            when returned_at is null and delivered_at is null
-                and latest_status = 'exception' then latest_exception_reason
+            when
+                rolled.returned_at is null and rolled.delivered_at is null
+                and latest.latest_status = 'exception'
+                then latest.latest_exception_reason
         end as open_exception_reason,
-        first_picked_at,
-        first_shipped_at,
-        first_in_transit_at,
-        first_out_for_delivery_at,
-        first_attempted_delivery_at,
-        first_available_for_pickup_at,
-        first_exception_at,
-        delivered_at,
-        returned_at,
-        first_event_at,
-        last_event_at,
-        last_loaded_at,
-        cast(event_count as bigint) as event_count,
-        cast(unmapped_event_count as bigint) as unmapped_event_count,
-        cast(exception_event_count as bigint) as exception_event_count,
-        cast(attempt_count as bigint) as attempt_count,
-        has_assumed_zone,
-        is_latest_scan_unmapped,
-        returned_at is null and delivered_at is null
-        and latest_status in ('shipped', 'in_transit', 'out_for_delivery')
-        and last_event_at
+        rolled.first_picked_at,
+        rolled.first_shipped_at,
+        rolled.first_in_transit_at,
+        rolled.first_out_for_delivery_at,
+        rolled.first_attempted_delivery_at,
+        rolled.first_available_for_pickup_at,
+        rolled.first_exception_at,
+        rolled.delivered_at,
+        rolled.returned_at,
+        rolled.first_event_at,
+        rolled.last_event_at,
+        rolled.last_loaded_at,
+        cast(rolled.event_count as bigint) as event_count,
+        cast(rolled.unmapped_event_count as bigint) as unmapped_event_count,
+        cast(rolled.exception_event_count as bigint) as exception_event_count,
+        cast(rolled.attempt_count as bigint) as attempt_count,
+        rolled.has_assumed_zone,
+        -- the latest scan of all is unmapped (a mapped one stamped the same instant
+        -- counts as the later, as it does for the status)
+        coalesce(
+            rolled.latest_unmapped_at
+            > coalesce(rolled.latest_mapped_at, rolled.latest_unmapped_at)
+            or (
+                rolled.latest_mapped_at is null
+                and rolled.latest_unmapped_at is not null
+            ),
+            false
+        ) as is_latest_scan_unmapped,
+        rolled.returned_at is null and rolled.delivered_at is null
+        and latest.latest_status in (
+            'shipped', 'in_transit', 'out_for_delivery'
+        )
+        and rolled.last_event_at
         < {{ dbt.dateadd(
             'day', '-' ~ var('stale_tracking_days'), data_as_of()
         ) }}
             as is_stale
     from rolled
+    left join latest
+        on {{ same_parcel('rolled', 'latest') }}
 
 )
 
