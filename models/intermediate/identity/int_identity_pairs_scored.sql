@@ -73,7 +73,13 @@ with
 
 records as (
 
-    select * from {{ ref('int_person_records_normalized') }}
+    -- record_id numbers the records in record_key order, so the blocking joins and
+    -- the pair set work on integers; record_id_a < record_id_b is record_key_a <
+    -- record_key_b
+    select
+        row_number() over (order by record_key) as record_id,
+        *
+    from {{ ref('int_person_records_normalized') }}
 
 ),
 
@@ -121,7 +127,7 @@ profiled as (
     -- that would link to itself (email or phone with a first name, or enough weight)
     -- is blocked once, through its first record, and its other records pair with it
     select
-        records.record_key,
+        records.record_id,
         {% for field in profile_fields -%}
         coalesce(records.{{ field }}, '')
         {%- if not loop.last %} || '|' || {% endif %}
@@ -161,13 +167,13 @@ profiled as (
 units as (
 
     select
-        profiled.record_key,
+        profiled.record_id,
         case
             when
                 profiled.has_identifier
                 or profiled.self_weight >= population.match_threshold
                 then 'profile:' || profiled.profile_key
-            else 'record:' || profiled.record_key
+            else 'record:' || cast(profiled.record_id as varchar)
         end as unit_key
     from profiled
     cross join population
@@ -177,8 +183,8 @@ units as (
 representatives as (
 
     select
-        record_key,
-        min(record_key) over (partition by unit_key) as representative_key
+        record_id,
+        min(record_id) over (partition by unit_key) as representative_id
     from units
 
 ),
@@ -187,7 +193,7 @@ keys_raw as (
 
     {%- for key_type, expr, required, block_limit in keys %}
     select
-        record_key,
+        record_id,
         '{{ key_type }}' as key_type,
         {{ expr }} as key_value,
         {{ block_limit }} as block_limit
@@ -203,7 +209,7 @@ keys_raw as (
 keys as (
 
     select
-        keys_raw.record_key,
+        keys_raw.record_id,
         keys_raw.key_type,
         keys_raw.key_value,
         keys_raw.block_limit,
@@ -212,10 +218,10 @@ keys as (
     from keys_raw
     inner join representatives
         on
-            keys_raw.record_key = representatives.record_key
-            and keys_raw.record_key = representatives.representative_key
+            keys_raw.record_id = representatives.record_id
+            and keys_raw.record_id = representatives.representative_id
     inner join records
-        on keys_raw.record_key = records.record_key
+        on keys_raw.record_id = records.record_id
 
 ),
 
@@ -226,7 +232,9 @@ usable_keys as (
     -- guest orders are one profile here and do not count against the cap
     select
         key_type,
-        key_value
+        key_value,
+        -- a number per block, so the pairing self-join is on one integer
+        row_number() over (order by key_type, key_value) as block_id
     from keys
     group by key_type, key_value
     having
@@ -240,9 +248,8 @@ usable_keys as (
 blocked as (
 
     select
-        keys.record_key,
-        keys.key_type,
-        keys.key_value
+        keys.record_id,
+        usable_keys.block_id
     from keys
     inner join usable_keys
         on
@@ -254,28 +261,27 @@ blocked as (
 candidates as (
 
     select distinct
-        block_a.record_key as record_key_a,
-        block_b.record_key as record_key_b
+        block_a.record_id as record_id_a,
+        block_b.record_id as record_id_b
     from blocked as block_a
     inner join blocked as block_b
         on
-            block_a.key_type = block_b.key_type
-            and block_a.key_value = block_b.key_value
-            and block_a.record_key < block_b.record_key
+            block_a.block_id = block_b.block_id
+            and block_a.record_id < block_b.record_id
     union all
     select
-        representative_key as record_key_a,
-        record_key as record_key_b
+        representative_id as record_id_a,
+        record_id as record_id_b
     from representatives
-    where record_key <> representative_key
+    where record_id <> representative_id
 
 ),
 
 measured as (
 
     select
-        candidates.record_key_a,
-        candidates.record_key_b,
+        ra.record_key as record_key_a,
+        rb.record_key as record_key_b,
         ra.email_norm as email_a,
         rb.email_norm as email_b,
         ra.phone_norm as phone_a,
@@ -300,9 +306,9 @@ measured as (
         {{ name_similarity('ra.city_norm', 'rb.city_norm') }} as city_similarity
     from candidates
     inner join records as ra
-        on candidates.record_key_a = ra.record_key
+        on candidates.record_id_a = ra.record_id
     inner join records as rb
-        on candidates.record_key_b = rb.record_key
+        on candidates.record_id_b = rb.record_id
 
 ),
 
