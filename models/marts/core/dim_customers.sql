@@ -42,54 +42,92 @@ consent as (
 
 ranked_records as (
 
+    -- preference: one number for the survivorship order over all records (source
+    -- priority, then the most recent, then record_key), so each golden field is the
+    -- customer's smallest preference among the records that have it
     select
-        sources.customer_id,
-        records.*,
-        case records.source_system
-            when 'crm' then 1
-            when 'storefront' then 2
-            when 'storefront_guest' then 3
-            else 4
-        end as source_priority
-    from sources
-    inner join records
-        on sources.record_key = records.record_key
+        *,
+        row_number() over (
+            order by source_priority asc, record_seen_at desc, record_key asc
+        ) as preference
+    from (
+        select
+            sources.customer_id,
+            records.*,
+            case records.source_system
+                when 'crm' then 1
+                when 'storefront' then 2
+                when 'storefront_guest' then 3
+                else 4
+            end as source_priority
+        from sources
+        inner join records
+            on sources.record_key = records.record_key
+    ) as sourced
 
 ),
 
+{#- (golden field, its value, when a record has one), over ranked_records -#}
 {% set golden_fields = [
-    ('email', 'lower(trim(email_raw))', 'email_norm is not null'),
-    ('phone_e164', 'phone_norm', 'phone_norm is not null'),
-    ('first_name', 'first_name', 'first_norm is not null'),
-    ('last_name', 'last_name', 'last_norm is not null'),
-    ('date_of_birth', 'date_of_birth', 'date_of_birth is not null'),
-    ('address_line1', 'address_line1', 'address_line1 is not null'),
-    ('postal_code', 'postal_code', 'postal_code is not null'),
-    ('city', 'city', 'city is not null'),
-    ('country', 'country', 'country is not null'),
+    ('email', 'lower(trim(ranked_records.email_raw))',
+        'ranked_records.email_norm is not null'),
+    ('phone_e164', 'ranked_records.phone_norm',
+        'ranked_records.phone_norm is not null'),
+    ('first_name', 'ranked_records.first_name',
+        'ranked_records.first_norm is not null'),
+    ('last_name', 'ranked_records.last_name',
+        'ranked_records.last_norm is not null'),
+    ('date_of_birth', 'ranked_records.date_of_birth',
+        'ranked_records.date_of_birth is not null'),
+    ('address_line1', 'ranked_records.address_line1',
+        'ranked_records.address_line1 is not null'),
+    ('postal_code', 'ranked_records.postal_code',
+        'ranked_records.postal_code is not null'),
+    ('city', 'ranked_records.city', 'ranked_records.city is not null'),
+    ('country', 'ranked_records.country', 'ranked_records.country is not null'),
 ] %}
 
-{% for name, expr, present in golden_fields %}
-golden_{{ name }} as (
+rolled as (
 
     select
         customer_id,
-        {{ expr }} as {{ name }}
-    from (
-        select
-            ranked_records.*,
-            row_number() over (
-                partition by customer_id
-                order by
-                    source_priority asc, record_seen_at desc, record_key asc
-            ) as survivor_rank
-        from ranked_records
-        where {{ present }}
-    ) as candidates
-    where survivor_rank = 1
+        -- per golden field, the preference of the record that supplies it
+        {%- for name, expr, present in golden_fields %}
+        min(case when {{ present }} then preference end)
+            as {{ name }}_preference,
+        {%- endfor %}
+        min(record_seen_at) as first_seen_at,
+        max(record_seen_at) as last_seen_at,
+        count(*) as source_record_count,
+        sum(case when source_system = 'crm' then 1 else 0 end)
+            as crm_contact_count,
+        sum(case when source_system = 'storefront' then 1 else 0 end)
+            as storefront_account_count,
+        {{ string_agg_ordered('record_key', ',', 'record_key') }}
+            as source_record_keys
+    from ranked_records
+    group by customer_id
 
 ),
-{% endfor %}
+
+golden as (
+
+    select
+        {%- for name, expr, present in golden_fields %}
+        max(
+            case
+                when ranked_records.preference = rolled.{{ name }}_preference
+                    then {{ expr }}
+            end
+        ) as {{ name }},
+        {%- endfor %}
+        ranked_records.customer_id
+    from ranked_records
+    inner join rolled
+        on ranked_records.customer_id = rolled.customer_id
+    group by ranked_records.customer_id
+
+),
 
 crm_contacts as (
 
@@ -204,24 +242,6 @@ crm_postal as (
 
 ),
 
-rolled as (
-
-    select
-        customer_id,
-        min(record_seen_at) as first_seen_at,
-        max(record_seen_at) as last_seen_at,
-        count(*) as source_record_count,
-        sum(case when source_system = 'crm' then 1 else 0 end)
-            as crm_contact_count,
-        sum(case when source_system = 'storefront' then 1 else 0 end)
-            as storefront_account_count,
-        {{ string_agg_ordered('record_key', ',', 'record_key') }}
-            as source_record_keys
-    from ranked_records
-    group by customer_id
-
-),
-
 final as (
 
     select
@@ -230,31 +250,31 @@ final as (
         rolled.source_record_keys,
 
         -- golden record (removed for erased customers)
-        case when erased.customer_id is null then golden_email.email end
+        case when erased.customer_id is null then golden.email end
             as email,
         case
-            when erased.customer_id is null then golden_phone_e164.phone_e164
+            when erased.customer_id is null then golden.phone_e164
         end
             as phone_e164,
         case
-            when erased.customer_id is null then golden_first_name.first_name
+            when erased.customer_id is null then golden.first_name
         end
             as first_name,
-        case when erased.customer_id is null then golden_last_name.last_name end
+        case when erased.customer_id is null then golden.last_name end
             as last_name,
         case
             when
                 erased.customer_id is null
-                then golden_date_of_birth.date_of_birth
+                then golden.date_of_birth
         end
             as date_of_birth,
         case
             when erased.customer_id is null
                 then {{ canonical_address_line(
-                    'golden_address_line1.address_line1', 'golden_postal_code.postal_code',
-                    'golden_city.city', 'golden_country.country') }}
+                    'golden.address_line1', 'golden.postal_code',
+                    'golden.city', 'golden.country') }}
         end as canonical_address,
-        golden_country.country,
+        golden.country,
 
         -- CRM-owned attributes
         coalesce(vip_change.new_value, vip_from_contacts.vip_tier, 'none')
@@ -285,11 +305,7 @@ final as (
         rolled.last_seen_at
     from rolled
     left join erased on rolled.customer_id = erased.customer_id
-    {%- for name, expr, present in golden_fields %}
-    left join
-        golden_{{ name }}
-        on rolled.customer_id = golden_{{ name }}.customer_id
-    {%- endfor %}
+    left join golden on rolled.customer_id = golden.customer_id
     left join latest_change as vip_change
         on rolled.customer_id = vip_change.customer_id
             and vip_change.field_name = 'vip_tier'
