@@ -12,7 +12,6 @@
     incremental_strategy='delete+insert',
     on_schema_change='fail'
 ) }}
--- depends_on: {{ ref('int_shipments_status_derived') }}
 
 with
 
@@ -22,32 +21,32 @@ all_events as (
 
 ),
 
+parcels as (
+
+    select * from {{ ref('int_shipments_status_derived') }}
+
+),
+
 {% if is_incremental() -%}
 changed_parcels as (
 
     {{ parcels_with_new_scans('all_events', 'parcel_last_loaded_at') }}
     union
-    {{ parcels_still_moving(ref('int_shipments_status_derived')) }}
+    {{ parcels_still_moving('parcels') }}
 
 ),
 {%- endif %}
 
 events as (
 
-    -- only the columns used: the window below sorts whole rows
+    -- only the columns the window needs: it sorts every scan of the parcel
     select
+        all_events.event_id,
         all_events.carrier,
         all_events.tracking_number,
         all_events.canonical_status,
         all_events.status_rank,
-        all_events.exception_reason,
-        all_events.raw_code,
-        all_events.raw_qualifier,
-        all_events.raw_description,
-        all_events.event_at,
-        max(all_events.loaded_at) over (
-            partition by all_events.carrier, all_events.tracking_number
-        ) as parcel_last_loaded_at
+        all_events.event_at
     from all_events
     {% if is_incremental() -%}
     inner join changed_parcels
@@ -71,45 +70,61 @@ sequenced as (
 
 carrier_exceptions as (
 
+    -- the scan's code and reason come from the mapped event (few rows reach here)
     select
-        carrier,
-        tracking_number,
-        case canonical_status
+        sequenced.carrier,
+        sequenced.tracking_number,
+        case sequenced.canonical_status
             when 'exception' then 'carrier_exception'
             else 'failed_delivery_attempt'
         end as exception_class,
-        carrier || ' ' || raw_code
-        || coalesce('/' || raw_qualifier, '')
+        sequenced.carrier || ' ' || scan.raw_code
+        || coalesce('/' || scan.raw_qualifier, '')
         || ': '
-        || coalesce(raw_description, '')
+        || coalesce(scan.raw_description, '')
             as evidence,
-        exception_reason,
-        event_at as opened_at,
-        next_event_at as resolved_at,
-        parcel_last_loaded_at
+        scan.exception_reason,
+        sequenced.event_at as opened_at,
+        sequenced.next_event_at as resolved_at,
+        parcels.last_loaded_at as parcel_last_loaded_at
     from sequenced
-    where canonical_status in ('exception', 'attempted_delivery')
+    inner join {{ ref('int_tracking_events_mapped') }} as scan
+        on sequenced.event_id = scan.event_id
+    inner join parcels
+        on {{ same_parcel('sequenced', 'parcels') }}
+    where sequenced.canonical_status in ('exception', 'attempted_delivery')
+
+),
+
+stale_scans as (
+
+    -- moving scans with no next scan for the stale window
+    select * from sequenced
+    where
+        canonical_status in ('shipped', 'in_transit', 'out_for_delivery')
+        and {{ dbt.dateadd('day', var('stale_tracking_days'), 'event_at') }}
+        <= coalesce(next_event_at, {{ data_as_of() }})
 
 ),
 
 stale as (
 
     select
-        carrier,
-        tracking_number,
+        stale_scans.carrier,
+        stale_scans.tracking_number,
         'stale_tracking' as exception_class,
-        'no scan after ' || canonical_status || ' for '
+        'no scan after ' || stale_scans.canonical_status || ' for '
         || cast({{ var('stale_tracking_days') }} as varchar)
         || '+ days' as evidence,
         cast(null as varchar) as exception_reason,
-        {{ dbt.dateadd('day', var('stale_tracking_days'), 'event_at') }}
-            as opened_at,
-        next_event_at as resolved_at,
-        parcel_last_loaded_at
-    from sequenced
-    where canonical_status in ('shipped', 'in_transit', 'out_for_delivery')
-        and {{ dbt.dateadd('day', var('stale_tracking_days'), 'event_at') }}
-        <= coalesce(next_event_at, {{ data_as_of() }})
+        {{ dbt.dateadd(
+            'day', var('stale_tracking_days'), 'stale_scans.event_at'
+        ) }} as opened_at,
+        stale_scans.next_event_at as resolved_at,
+        parcels.last_loaded_at as parcel_last_loaded_at
+    from stale_scans
+    inner join parcels
+        on {{ same_parcel('stale_scans', 'parcels') }}
 
 ),
 
