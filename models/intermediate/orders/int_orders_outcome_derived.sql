@@ -31,7 +31,11 @@ mapped_lines as (
 
     select
         order_id,
-        max(case when is_unmapped then 1 else 0 end) = 1 as has_unmapped_sku
+        max(case when is_unmapped then 1 else 0 end) = 1 as has_unmapped_sku,
+        {{ string_agg_ordered(
+            "sku_key || 'x' || cast(ordered_quantity as varchar)", '|', 'sku_key'
+        ) }}
+            as sku_list
     from {{ ref('int_order_lines_mapped') }}
     group by order_id
 
@@ -47,6 +51,30 @@ oms_status as (
     inner join {{ ref('int_oms_orders_applied') }} as oms
         on history.oms_order_id = oms.oms_order_id
     group by oms.order_id
+
+),
+
+oms_latest as (
+
+    -- the OMS status in force at the data cut-off, in the canonical vocabulary
+    select
+        oms.order_id,
+        status_map.canonical_status as oms_status
+    from (
+        select
+            history.*,
+            row_number() over (
+                partition by history.oms_order_id
+                order by history.status_at desc, history.status_event_id desc
+            ) as recency_rank
+        from {{ ref('stg_oms__order_status_history') }} as history
+        where history.status_at <= {{ data_as_of() }}
+    ) as latest
+    inner join {{ ref('int_oms_orders_applied') }} as oms
+        on latest.oms_order_id = oms.oms_order_id
+    left join {{ ref('oms_status_map') }} as status_map
+        on latest.oms_status = status_map.oms_status
+    where latest.recency_rank = 1
 
 ),
 
@@ -104,6 +132,8 @@ judged as (
         parcels.last_shipped_at,
         coalesce(oms_status.is_cancelled, false) as is_cancelled,
         coalesce(mapped_lines.has_unmapped_sku, false) as has_unmapped_sku,
+        mapped_lines.sku_list,
+        oms_latest.oms_status,
         coalesce(parcels.has_pickup_point_parcel, false)
             as has_pickup_point_parcel,
         coalesce(parcels.has_stale_parcel, false) as has_stale_parcel,
@@ -126,6 +156,8 @@ judged as (
         on orders.order_id = mapped_lines.order_id
     left join oms_status
         on orders.order_id = oms_status.order_id
+    left join oms_latest
+        on orders.order_id = oms_latest.order_id
 
 ),
 
@@ -174,6 +206,8 @@ final as (
         dated.has_unmapped_sku,
         dated.has_pickup_point_parcel,
         dated.has_stale_parcel,
+        dated.sku_list,
+        dated.oms_status,
         case
             when dated.is_delivered and dated.promised_delivery_date is not null
                 then dated.delivered_date_local <= dated.promised_delivery_date

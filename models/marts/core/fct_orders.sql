@@ -134,19 +134,6 @@ oms as (
 
 ),
 
-lines as (
-
-    select
-        order_id,
-        {{ string_agg_ordered(
-            "sku_key || 'x' || cast(ordered_quantity as varchar)", '|', 'sku_key'
-        ) }}
-            as sku_list
-    from {{ ref('int_order_lines_mapped') }}
-    group by order_id
-
-),
-
 exceptions as (
 
     select
@@ -185,29 +172,6 @@ tickets as (
 returns as (
 
     select distinct order_id from {{ ref('stg_wms__returns') }}
-
-),
-
-oms_latest as (
-
-    select
-        oms.order_id,
-        status_map.canonical_status as oms_status
-    from (
-        select
-            history.*,
-            row_number() over (
-                partition by history.oms_order_id
-                order by history.status_at desc, history.status_event_id desc
-            ) as recency_rank
-        from {{ ref('stg_oms__order_status_history') }} as history
-        where history.status_at <= {{ data_as_of() }}
-    ) as latest
-    inner join {{ ref('int_oms_orders_applied') }} as oms
-        on latest.oms_order_id = oms.oms_order_id
-    left join {{ ref('oms_status_map') }} as status_map
-        on latest.oms_status = status_map.oms_status
-    where latest.recency_rank = 1
 
 ),
 
@@ -256,13 +220,13 @@ joined as (
         outcomes.has_unmapped_sku,
         outcomes.has_pickup_point_parcel,
         outcomes.is_overdue,
-        lines.sku_list,
+        outcomes.sku_list,
         coalesce(exceptions.exception_count, 0) as exception_count,
         exceptions.best_cause_rank,
         coalesce(exceptions.never_reached_oms, false) as never_reached_oms,
         coalesce(exceptions.has_infeasible_claim, false)
             as has_infeasible_claim,
-        oms_latest.oms_status,
+        outcomes.oms_status,
         first_parcel.current_status as first_parcel_status,
         coalesce(first_parcel.has_recent_scan, false)
             as first_parcel_has_recent_scan,
@@ -275,8 +239,6 @@ joined as (
         on orders.order_id = outcomes.order_id
     left join oms
         on orders.order_id = oms.order_id
-    left join lines
-        on orders.order_id = lines.order_id
     left join order_customers
         on orders.order_id = order_customers.order_id
     left join exceptions
@@ -285,8 +247,6 @@ joined as (
         on orders.order_id = tickets.order_id
     left join returns
         on orders.order_id = returns.order_id
-    left join oms_latest
-        on orders.order_id = oms_latest.order_id
     left join first_parcel
         on orders.order_id = first_parcel.order_id
 
