@@ -14,6 +14,7 @@
 ) }}
 -- the incremental branch reads these too (dbt cannot see refs inside it when parsing):
 -- depends_on: {{ ref('stg_storefront__orders') }}
+-- depends_on: {{ ref('stg_oms__order_status_history') }}
 -- depends_on: {{ ref('stg_wms__shipments') }}
 -- depends_on: {{ ref('fct_tracking_events') }}
 -- depends_on: {{ ref('fct_sync_events') }}
