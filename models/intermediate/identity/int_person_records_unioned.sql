@@ -57,8 +57,19 @@ customers as (
 
 guest_orders as (
 
-    select * from {{ ref('int_orders_versioned') }}
-    where is_guest
+    -- each guest order at its latest version, the row int_orders_versioned keeps; read
+    -- from staging so that identity resolution, the longest path of the build, starts
+    -- as soon as staging is done instead of after the order models
+    select *
+    from (
+        select
+            *,
+            row_number()
+                over (partition by order_id order by order_version desc)
+                as newest_rank
+        from {{ ref('stg_storefront__orders') }}
+    ) as versions
+    where newest_rank = 1 and is_guest
 
 ),
 
