@@ -189,39 +189,34 @@ representatives as (
 
 ),
 
-keys_raw as (
+blocked_records as (
+
+    -- only a unit's representative is blocked (its other records pair with it)
+    select records.*
+    from records
+    inner join representatives
+        on
+            records.record_id = representatives.record_id
+            and records.record_id = representatives.representative_id
+
+),
+
+keys as (
 
     {%- for key_type, expr, required, block_limit in keys %}
     select
         record_id,
         '{{ key_type }}' as key_type,
         {{ expr }} as key_value,
-        {{ block_limit }} as block_limit
-    from records
+        {{ block_limit }} as block_limit,
+        coalesce(first_norm, '') || '|' || coalesce(last_norm, '')
+            as name_signature
+    from blocked_records
     where {{ required | join(' is not null and ') }} is not null
     {%- if not loop.last %}
     union all
     {%- endif %}
     {%- endfor %}
-
-),
-
-keys as (
-
-    select
-        keys_raw.record_id,
-        keys_raw.key_type,
-        keys_raw.key_value,
-        keys_raw.block_limit,
-        coalesce(records.first_norm, '') || '|'
-        || coalesce(records.last_norm, '') as name_signature
-    from keys_raw
-    inner join representatives
-        on
-            keys_raw.record_id = representatives.record_id
-            and keys_raw.record_id = representatives.representative_id
-    inner join records
-        on keys_raw.record_id = records.record_id
 
 ),
 
