@@ -15,7 +15,7 @@
     code in either position, so swapped first and last names still meet. Keys built
     from quasi-identifiers alone (address, name + place) form smaller blocks: in a
     large population a shared name and town is a coincidence, not a lead. -#}
-{{ config(pre_hook="{{ disable_jit() }}") }}
+{{ config(pre_hook=["{{ disable_jit() }}", "{{ prefer_hash_joins() }}"]) }}
 {%- set max_block = var('identity_max_block_size') %}
 {%- set weak_block = var('identity_max_weak_block_size', 20) %}
 {%- set keys = [

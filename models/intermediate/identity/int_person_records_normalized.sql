@@ -83,9 +83,15 @@ normalized as (
         addresses.street_norm
     from unioned
     left join addresses
-        on unioned.address_line1 is not distinct from addresses.address_line1
-            and unioned.house_number is not distinct from addresses.house_number
-            and unioned.street_name is not distinct from addresses.street_name
+        on {{ null_safe_equals(
+            'unioned.address_line1', 'addresses.address_line1'
+        ) }}
+            and {{ null_safe_equals(
+                'unioned.house_number', 'addresses.house_number'
+            ) }}
+            and {{ null_safe_equals(
+                'unioned.street_name', 'addresses.street_name'
+            ) }}
     left join names as first_names
         on unioned.first_name = first_names.name_raw
     left join names as last_names

@@ -302,18 +302,26 @@ mapped as {{ not_materialized() }} (
         end as event_at
     from events
     left join kinds_mapped
-        on events.carrier is not distinct from kinds_mapped.carrier
-            and events.code_field is not distinct from kinds_mapped.code_field
-            and events.code_key is not distinct from kinds_mapped.code_key
-            and events.qualifier_key
-            is not distinct from kinds_mapped.qualifier_key
-            and events.raw_description
-            is not distinct from kinds_mapped.raw_description
+        on {{ null_safe_equals('events.carrier', 'kinds_mapped.carrier') }}
+            and {{ null_safe_equals(
+                'events.code_field', 'kinds_mapped.code_field'
+            ) }}
+            and {{ null_safe_equals(
+                'events.code_key', 'kinds_mapped.code_key'
+            ) }}
+            and {{ null_safe_equals(
+                'events.qualifier_key', 'kinds_mapped.qualifier_key'
+            ) }}
+            and {{ null_safe_equals(
+                'events.raw_description', 'kinds_mapped.raw_description'
+            ) }}
     left join locations
-        on events.location_country
-            is not distinct from locations.location_country
-            and events.location_city
-            is not distinct from locations.location_city
+        on {{ null_safe_equals(
+            'events.location_country', 'locations.location_country'
+        ) }}
+            and {{ null_safe_equals(
+                'events.location_city', 'locations.location_city'
+            ) }}
 
 ),
 
