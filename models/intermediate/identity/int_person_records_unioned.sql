@@ -64,9 +64,7 @@ guest_orders as (
     from (
         select
             *,
-            row_number()
-                over (partition by order_id order by order_version desc)
-                as newest_rank
+            {{ newest_version_rank() }} as newest_rank
         from {{ ref('stg_storefront__orders') }}
     ) as versions
     where newest_rank = 1 and is_guest

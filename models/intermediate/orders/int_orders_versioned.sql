@@ -11,9 +11,7 @@ ranked as (
 
     select
         *,
-        row_number()
-            over (partition by order_id order by order_version desc)
-            as newest_rank,
+        {{ newest_version_rank() }} as newest_rank,
         row_number()
             over (partition by order_id order by order_version)
             as oldest_rank,
