@@ -70,7 +70,9 @@ sequenced as (
 
 carrier_exceptions as (
 
-    -- the scan's code and reason come from the mapped event (few rows reach here)
+    -- the scan's code and reason come from the mapped event (few rows reach here);
+    -- read from the table, not all_events, so DuckDB does not store that CTE for two
+    -- readers
     select
         sequenced.carrier,
         sequenced.tracking_number,
