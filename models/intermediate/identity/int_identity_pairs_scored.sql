@@ -75,10 +75,15 @@ records as (
 
     -- record_id numbers the records in record_key order, so the blocking joins and
     -- the pair set work on integers; record_id_a < record_id_b is record_key_a <
-    -- record_key_b
+    -- record_key_b. Only the fields compared are kept: this is read six times
     select
         row_number() over (order by record_key) as record_id,
-        *
+        record_key,
+        {%- for field in profile_fields %}
+        {{ field }},
+        {%- endfor %}
+        first_initial,
+        last_initial
     from {{ ref('int_person_records_normalized') }}
 
 ),
@@ -272,6 +277,125 @@ candidates as (
 
 ),
 
+coded as (
+
+    -- the compared fields as equality codes (macros/identity/compare.sql)
+    select
+        record_id,
+        {%- for field in profile_fields %}
+        {{ equality_code(field) }} as {{ field }}{% if not loop.last %},
+        {% endif %}
+        {%- endfor %}
+    from records
+
+),
+
+screened as (
+
+    -- a pair found only through a weak key (a shared surname and postcode, a full
+    -- name in the same city) is usually two strangers. Before the fuzzy comparisons
+    -- run, each pair gets the most its weight could be: the levels an equality or a
+    -- missing value leaves possible, at their best weight. A pair that shares no
+    -- identifier and cannot reach the threshold even then can never be accepted, so
+    -- it is not compared and not kept: the accepted pairs, and so the clusters, are
+    -- exactly those of comparing every candidate. Codes that are equal count as
+    -- "maybe equal", which only ever keeps more pairs.
+    select
+        candidates.record_id_a,
+        candidates.record_id_b
+    from candidates
+    inner join coded as ra
+        on candidates.record_id_a = ra.record_id
+    inner join coded as rb
+        on candidates.record_id_b = rb.record_id
+    cross join fs
+    cross join population
+    where
+        ra.email_norm = rb.email_norm
+        or ra.phone_norm = rb.phone_norm
+        or case
+            when ra.email_norm is null or rb.email_norm is null
+                then fs.email__missing
+            else fs.email__disagree
+        end
+        + case
+            when ra.phone_norm is null or rb.phone_norm is null
+                then fs.phone__missing
+            else fs.phone__disagree
+        end
+        + case
+            when ra.dob_text is null or rb.dob_text is null
+                then fs.date_of_birth__missing
+            when ra.dob_text = rb.dob_text
+                then greatest(
+                        fs.date_of_birth__agree, fs.date_of_birth__close,
+                        fs.date_of_birth__near, fs.date_of_birth__disagree
+                    )
+            else greatest(
+                    fs.date_of_birth__close,
+                    fs.date_of_birth__near,
+                    fs.date_of_birth__disagree
+                )
+        end
+        + case
+            -- exact needs the same name, straight or swapped
+            when ra.first_norm = rb.first_norm or ra.first_norm = rb.last_norm
+                then greatest(
+                        fs.first_name__exact, fs.first_name__close,
+                        fs.first_name__weak, fs.first_name__disagree,
+                        fs.first_name__missing
+                    )
+            else greatest(
+                    fs.first_name__close, fs.first_name__weak,
+                    fs.first_name__disagree, fs.first_name__missing
+                )
+        end
+        + case
+            when ra.last_norm = rb.last_norm or ra.last_norm = rb.first_norm
+                then greatest(
+                        fs.last_name__exact, fs.last_name__close,
+                        fs.last_name__weak, fs.last_name__disagree,
+                        fs.last_name__missing
+                    )
+            else greatest(
+                    fs.last_name__close, fs.last_name__weak,
+                    fs.last_name__disagree, fs.last_name__missing
+                )
+        end
+        + case
+            when
+                (ra.house_no is null and ra.street_key is null)
+                or (rb.house_no is null and rb.street_key is null)
+                then fs.street__missing
+            -- exact needs the same house number
+            when ra.house_no = rb.house_no
+                then greatest(
+                        fs.street__exact, fs.street__partial,
+                        fs.street__disagree, fs.street__missing
+                    )
+            else greatest(
+                    fs.street__partial, fs.street__disagree, fs.street__missing
+                )
+        end
+        + case
+            when ra.postal_norm = rb.postal_norm
+                then greatest(
+                        fs.locality__postal, fs.locality__city,
+                        fs.locality__disagree, fs.locality__missing
+                    )
+            -- city needs both cities
+            when ra.city_norm is null or rb.city_norm is null
+                then greatest(fs.locality__disagree, fs.locality__missing)
+            else greatest(
+                    fs.locality__city,
+                    fs.locality__disagree,
+                    fs.locality__missing
+                )
+        end
+        >= population.match_threshold
+
+),
+
 measured as (
 
     select
@@ -299,11 +423,11 @@ measured as (
         {{ name_level('ra.last_norm', 'rb.last_norm') }} as last_straight,
         {{ name_level('ra.street_key', 'rb.street_key') }} as street_match,
         {{ name_similarity('ra.city_norm', 'rb.city_norm') }} as city_similarity
-    from candidates
+    from screened
     inner join records as ra
-        on candidates.record_id_a = ra.record_id
+        on screened.record_id_a = ra.record_id
     inner join records as rb
-        on candidates.record_id_b = rb.record_id
+        on screened.record_id_b = rb.record_id
 
 ),
 
