@@ -66,17 +66,19 @@
     group by {{ period_expr }}
 {%- endmacro %}
 
+{#- Every CTE below is read where used: each KPI takes a few columns of it, and storing
+    them first (all columns of fct_orders, 7M tracking events) cost more than the KPIs. -#}
 {% macro kpi_rows(grain) %}
 {%- set per = grain -%}
 with
 
-orders as (
+orders as {{ not_materialized() }} (
 
     select * from {{ ref('fct_orders') }}
 
 ),
 
-exceptions as (
+exceptions as {{ not_materialized() }} (
 
     select
         fct_order_exceptions.*,
@@ -89,7 +91,7 @@ exceptions as (
 
 ),
 
-tickets as (
+tickets as {{ not_materialized() }} (
 
     select
         tickets.*,
@@ -103,7 +105,7 @@ tickets as (
 
 ),
 
-order_and_exception_days as (
+order_and_exception_days as {{ not_materialized() }} (
 
     select
         {{ kpi_period('placed_at', per) }} as period_at,
@@ -121,7 +123,7 @@ order_and_exception_days as (
 
 ),
 
-order_and_wismo_days as (
+order_and_wismo_days as {{ not_materialized() }} (
 
     select
         {{ kpi_period('placed_at', per) }} as period_at,
@@ -140,26 +142,26 @@ order_and_wismo_days as (
 
 ),
 
-sync_events as (
+sync_events as {{ not_materialized() }} (
 
     select * from {{ ref('fct_sync_events') }}
 
 ),
 
-sync_attempts as (
+sync_attempts as {{ not_materialized() }} (
 
     select * from {{ ref('stg_integration__sync_attempts') }}
 
 ),
 
-tracking as (
+tracking as {{ not_materialized() }} (
 
     select * from {{ ref('fct_tracking_events') }}
     where not is_duplicate
 
 ),
 
-inventory as (
+inventory as {{ not_materialized() }} (
 
     select
         rpt_inventory_reconciliation.*,
@@ -169,7 +171,7 @@ inventory as (
 
 ),
 
-source_records as (
+source_records as {{ not_materialized() }} (
 
     -- a second record of the same person in the same system is a duplicate
     select
@@ -181,7 +183,7 @@ source_records as (
 
 ),
 
-vip_changes as (
+vip_changes as {{ not_materialized() }} (
 
     select * from {{ ref('stg_crm__contact_changes') }}
     where field_name = 'vip_tier'

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from order_truth import publish, warehouse
-from order_truth.build import PROJECT_DIR
+from order_truth.build import PROJECT_DIR, duckdb_threads
 from order_truth.errors import UserError
 
 BENCH_DIR = PROJECT_DIR / "target" / "bench"
@@ -266,6 +266,8 @@ def run(args: argparse.Namespace) -> int:
         "slowest_models": slowest,
         "pages_s": {name: round(max(times), 3) for name, times in pages.items()},
         "threads": threads,
+        "duckdb_threads": int(env.get("ORDER_TRUTH_DUCKDB_THREADS")
+                              or duckdb_threads(env)),
         "memory_limit": memory_limit,
         "cpus": os.cpu_count(),
         "load_avg_1m": round(os.getloadavg()[0], 2),

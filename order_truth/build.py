@@ -113,8 +113,23 @@ def dbt_command(args: argparse.Namespace) -> list[str]:
     return cmd
 
 
+def duckdb_threads(env: dict[str, str]) -> int:
+    """DuckDB worker threads per database so that dbt's threads fill the cores, no more.
+
+    Every dbt thread runs its query on its own thread, and DuckDB adds `threads - 1`
+    shared workers; so on C cores with T dbt threads the setting is C - T + 1. On the
+    2-core machine that is 1: two models at once on one thread each. Two DuckDB threads
+    there (three busy threads on two cores) cost 13% more CPU and 10% more wall time at
+    1M orders (DECISIONLOG).
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    dbt_threads = int(env.get("ORDER_TRUTH_THREADS") or 2)
+    return max(1, (cores or 1) - dbt_threads + 1)
+
+
 def dbt_env(data: Path, target: str, db_path: Path) -> dict[str, str]:
     env = dict(os.environ)
+    env.setdefault("ORDER_TRUTH_DUCKDB_THREADS", str(duckdb_threads(env)))
     env.update({
         "DBT_PROFILES_DIR": str(PROJECT_DIR),
         "ORDER_TRUTH_DATA": str(_absolute(data)),

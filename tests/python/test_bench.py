@@ -64,3 +64,32 @@ def test_floor_reads_every_row_of_every_table(tmp_path: Path) -> None:
     seconds, rows_read = bench.floor_seconds(raw, threads=1, memory_limit="1GB")
     assert rows_read == expected
     assert seconds > 0
+
+
+@pytest.mark.parametrize(("cores", "dbt_threads", "expected"), [
+    (2, "2", 1),   # the 2-core machine: two models at once, one thread each
+    (8, "2", 7),
+    (2, "4", 1),   # never below one
+    (4, None, 3),  # dbt's default of two threads
+])
+def test_duckdb_threads_fill_the_cores_without_oversubscribing(
+        cores: int, dbt_threads: str | None, expected: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from order_truth import build
+
+    monkeypatch.setattr(build.os, "sched_getaffinity", lambda pid: set(range(cores)),
+                        raising=False)
+    env = {} if dbt_threads is None else {"ORDER_TRUTH_THREADS": dbt_threads}
+    assert build.duckdb_threads(env) == expected
+
+
+def test_an_explicit_duckdb_thread_count_is_kept(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from order_truth import build
+
+    monkeypatch.setenv("ORDER_TRUTH_DUCKDB_THREADS", "5")
+    env = build.dbt_env(tmp_path, "duckdb", tmp_path / "w.duckdb")
+    assert env["ORDER_TRUTH_DUCKDB_THREADS"] == "5"
+    monkeypatch.delenv("ORDER_TRUTH_DUCKDB_THREADS")
+    env = build.dbt_env(tmp_path, "duckdb", tmp_path / "w.duckdb")
+    assert env["ORDER_TRUTH_DUCKDB_THREADS"] == str(build.duckdb_threads(env))
