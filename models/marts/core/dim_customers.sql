@@ -102,10 +102,21 @@ rolled as (
         sum(case when source_system = 'crm' then 1 else 0 end)
             as crm_contact_count,
         sum(case when source_system = 'storefront' then 1 else 0 end)
-            as storefront_account_count,
+            as storefront_account_count
+    from ranked_records
+    group by customer_id
+
+),
+
+record_lists as (
+
+    -- the ordered list in an aggregate of its own: beside the others, DuckDB kept and
+    -- sorted every argument of every aggregate per customer (6 s instead of 2 at 1M)
+    select
+        customer_id,
         {{ string_agg_ordered('record_key', ',', 'record_key') }}
             as source_record_keys
-    from ranked_records
+    from sources
     group by customer_id
 
 ),
@@ -247,7 +258,7 @@ final as (
     select
         -- ids
         rolled.customer_id,
-        rolled.source_record_keys,
+        record_lists.source_record_keys,
 
         -- golden record (removed for erased customers)
         case when erased.customer_id is null then golden.email end
@@ -304,6 +315,7 @@ final as (
         rolled.first_seen_at,
         rolled.last_seen_at
     from rolled
+    inner join record_lists on rolled.customer_id = record_lists.customer_id
     left join erased on rolled.customer_id = erased.customer_id
     left join golden on rolled.customer_id = golden.customer_id
     left join latest_change as vip_change
