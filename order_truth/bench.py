@@ -266,8 +266,12 @@ def run(args: argparse.Namespace) -> int:
         "slowest_models": slowest,
         "pages_s": {name: round(max(times), 3) for name, times in pages.items()},
         "threads": threads,
-        "duckdb_threads": int(env.get("ORDER_TRUTH_DUCKDB_THREADS")
-                              or duckdb_threads(env)),
+        "duckdb_threads": {
+            "build": int(env.get("ORDER_TRUTH_DUCKDB_THREADS")
+                         or duckdb_threads(env, full_refresh=True)),
+            "incremental": int(env.get("ORDER_TRUTH_DUCKDB_THREADS")
+                               or duckdb_threads(env, full_refresh=False)),
+        },
         "memory_limit": memory_limit,
         "cpus": os.cpu_count(),
         "load_avg_1m": round(os.getloadavg()[0], 2),

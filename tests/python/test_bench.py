@@ -81,6 +81,8 @@ def test_duckdb_threads_fill_the_cores_without_oversubscribing(
                         raising=False)
     env = {} if dbt_threads is None else {"ORDER_TRUTH_THREADS": dbt_threads}
     assert build.duckdb_threads(env) == expected
+    # an incremental run is mostly one chain of models: each query may use every core
+    assert build.duckdb_threads(env, full_refresh=False) == cores
 
 
 def test_an_explicit_duckdb_thread_count_is_kept(tmp_path: Path,
