@@ -13,6 +13,21 @@
     select 1
 {%- endmacro %}
 
+{#- DuckDB: its thread count, set here at run time rather than in profiles.yml. Profile
+    settings are part of dbt's partial-parse key, and `order-truth build` gives full and
+    incremental runs different counts (DECISIONLOG): in the profile, every switch cost a
+    full re-parse (4 s). Unset, DuckDB uses every core. `threads` is a global setting, so
+    one SET covers the connections of every dbt thread. -#}
+{% macro duckdb__prepare_engine() -%}
+    {%- set threads = var('duckdb_threads', env_var('ORDER_TRUTH_DUCKDB_THREADS', ''))
+        if execute else '' -%}
+    {%- if threads | string | length > 0 -%}
+    set threads = {{ threads | int }}
+    {%- else -%}
+    select 1
+    {%- endif -%}
+{%- endmacro %}
+
 {% macro postgres__prepare_engine() -%}
 create extension if not exists fuzzystrmatch;
 create schema if not exists {{ target.schema }};
