@@ -111,3 +111,13 @@
 {% macro spark__equality_code(expr) -%}
     case when {{ expr }} is not null then xxhash64({{ expr }}) end
 {%- endmacro %}
+
+{#- best_weight(comparison, levels): the largest seed weight among some levels of one
+    comparison, read from the one-row `fs` CTE of int_identity_pairs_scored (columns
+    <comparison>__<level>); the pair screen's upper bound is a sum of these. -#}
+{% macro best_weight(comparison, levels) -%}
+    greatest(
+    {%- for level in levels %}fs.{{ comparison }}__{{ level }}
+    {%- if not loop.last %}, {% endif %}{% endfor -%}
+    )
+{%- endmacro %}

@@ -299,7 +299,9 @@ screened as (
     -- identifier and cannot reach the threshold even then can never be accepted, so
     -- it is not compared and not kept: the accepted pairs, and so the clusters, are
     -- exactly those of comparing every candidate. Codes that are equal count as
-    -- "maybe equal", which only ever keeps more pairs.
+    -- "maybe equal", which only ever keeps more pairs. (Each list in `levels` starts
+    -- with the level an equality decides and ends with missing; the slices below
+    -- leave out the levels a case rules out.)
     select
         candidates.record_id_a,
         candidates.record_id_b
@@ -326,42 +328,21 @@ screened as (
         + case
             when ra.dob_text is null or rb.dob_text is null
                 then fs.date_of_birth__missing
+            {%- set dob_levels = levels['date_of_birth'] %}
             when ra.dob_text = rb.dob_text
-                then greatest(
-                        fs.date_of_birth__agree, fs.date_of_birth__close,
-                        fs.date_of_birth__near, fs.date_of_birth__disagree
-                    )
-            else greatest(
-                    fs.date_of_birth__close,
-                    fs.date_of_birth__near,
-                    fs.date_of_birth__disagree
-                )
+                then {{ best_weight('date_of_birth', dob_levels[:-1]) }}
+            else {{ best_weight('date_of_birth', dob_levels[1:-1]) }}
         end
+        {%- for part, other in [('first', 'last'), ('last', 'first')] %}
         + case
             -- exact needs the same name, straight or swapped
-            when ra.first_norm = rb.first_norm or ra.first_norm = rb.last_norm
-                then greatest(
-                        fs.first_name__exact, fs.first_name__close,
-                        fs.first_name__weak, fs.first_name__disagree,
-                        fs.first_name__missing
-                    )
-            else greatest(
-                    fs.first_name__close, fs.first_name__weak,
-                    fs.first_name__disagree, fs.first_name__missing
-                )
+            when
+                ra.{{ part }}_norm = rb.{{ part }}_norm
+                or ra.{{ part }}_norm = rb.{{ other }}_norm
+                then {{ best_weight(part ~ '_name', levels[part ~ '_name']) }}
+            else {{ best_weight(part ~ '_name', levels[part ~ '_name'][1:]) }}
         end
-        + case
-            when ra.last_norm = rb.last_norm or ra.last_norm = rb.first_norm
-                then greatest(
-                        fs.last_name__exact, fs.last_name__close,
-                        fs.last_name__weak, fs.last_name__disagree,
-                        fs.last_name__missing
-                    )
-            else greatest(
-                    fs.last_name__close, fs.last_name__weak,
-                    fs.last_name__disagree, fs.last_name__missing
-                )
-        end
+        {%- endfor %}
         + case
             when
                 (ra.house_no is null and ra.street_key is null)
@@ -369,28 +350,16 @@ screened as (
                 then fs.street__missing
             -- exact needs the same house number
             when ra.house_no = rb.house_no
-                then greatest(
-                        fs.street__exact, fs.street__partial,
-                        fs.street__disagree, fs.street__missing
-                    )
-            else greatest(
-                    fs.street__partial, fs.street__disagree, fs.street__missing
-                )
+                then {{ best_weight('street', levels['street']) }}
+            else {{ best_weight('street', levels['street'][1:]) }}
         end
         + case
             when ra.postal_norm = rb.postal_norm
-                then greatest(
-                        fs.locality__postal, fs.locality__city,
-                        fs.locality__disagree, fs.locality__missing
-                    )
+                then {{ best_weight('locality', levels['locality']) }}
             -- city needs both cities
             when ra.city_norm is null or rb.city_norm is null
-                then greatest(fs.locality__disagree, fs.locality__missing)
-            else greatest(
-                    fs.locality__city,
-                    fs.locality__disagree,
-                    fs.locality__missing
-                )
+                then {{ best_weight('locality', levels['locality'][2:]) }}
+            else {{ best_weight('locality', levels['locality'][1:]) }}
         end
         >= population.match_threshold
 
