@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from order_truth import publish, warehouse
-from order_truth.build import PROJECT_DIR, duckdb_threads
+from order_truth.build import PROJECT_DIR, dbt_threads, duckdb_threads
 from order_truth.errors import UserError
 
 BENCH_DIR = PROJECT_DIR / "target" / "bench"
@@ -184,7 +184,7 @@ def run(args: argparse.Namespace) -> int:
     base, data = work / "base", work / "data"
     logs = work / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    threads = int(os.environ.get("ORDER_TRUTH_THREADS", "2"))
+    threads = dbt_threads(os.environ)
     memory_limit = os.environ.get("ORDER_TRUTH_MEMORY_LIMIT", "4GB")
 
     env = dict(os.environ)
@@ -267,10 +267,8 @@ def run(args: argparse.Namespace) -> int:
         "pages_s": {name: round(max(times), 3) for name, times in pages.items()},
         "threads": threads,
         "duckdb_threads": {
-            "build": int(env.get("ORDER_TRUTH_DUCKDB_THREADS")
-                         or duckdb_threads(env, full_refresh=True)),
-            "incremental": int(env.get("ORDER_TRUTH_DUCKDB_THREADS")
-                               or duckdb_threads(env, full_refresh=False)),
+            "build": duckdb_threads(env, full_refresh=True),
+            "incremental": duckdb_threads(env, full_refresh=False),
         },
         "memory_limit": memory_limit,
         "cpus": os.cpu_count(),

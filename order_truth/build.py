@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -113,8 +114,15 @@ def dbt_command(args: argparse.Namespace) -> list[str]:
     return cmd
 
 
-def duckdb_threads(env: dict[str, str], *, full_refresh: bool = True) -> int:
+def dbt_threads(env: Mapping[str, str]) -> int:
+    """dbt's threads (models built at once): ORDER_TRUTH_THREADS, else 2 (profiles.yml)."""
+    return int(env.get("ORDER_TRUTH_THREADS") or 2)
+
+
+def duckdb_threads(env: Mapping[str, str], *, full_refresh: bool = True) -> int:
     """DuckDB's thread count for a build: fill the cores, do not oversubscribe them.
+
+    An explicit ORDER_TRUTH_DUCKDB_THREADS wins.
 
     Every dbt thread runs its query on its own thread, and DuckDB adds `threads - 1`
     shared workers. A full build has two big models ready nearly all the time, so on C
@@ -124,19 +132,19 @@ def duckdb_threads(env: dict[str, str], *, full_refresh: bool = True) -> int:
     the full build took 115-119 s of dbt at 1 thread and 127-128 s at 2; the incremental
     run 97-106 s at 2 and 106-114 s at 1.
     """
+    if env.get("ORDER_TRUTH_DUCKDB_THREADS"):
+        return int(env["ORDER_TRUTH_DUCKDB_THREADS"])
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     cores = cores or 1
     if not full_refresh:
         return cores
-    dbt_threads = int(env.get("ORDER_TRUTH_THREADS") or 2)
-    return max(1, cores - dbt_threads + 1)
+    return max(1, cores - dbt_threads(env) + 1)
 
 
 def dbt_env(data: Path, target: str, db_path: Path, *,
             full_refresh: bool = True) -> dict[str, str]:
     env = dict(os.environ)
-    env.setdefault("ORDER_TRUTH_DUCKDB_THREADS",
-                   str(duckdb_threads(env, full_refresh=full_refresh)))
+    env["ORDER_TRUTH_DUCKDB_THREADS"] = str(duckdb_threads(env, full_refresh=full_refresh))
     env.update({
         "DBT_PROFILES_DIR": str(PROJECT_DIR),
         "ORDER_TRUTH_DATA": str(_absolute(data)),

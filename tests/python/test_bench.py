@@ -5,6 +5,7 @@ Nothing here asserts a time: timings belong to `order-truth bench`, not to the t
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -92,6 +93,8 @@ def test_an_explicit_duckdb_thread_count_is_kept(tmp_path: Path,
     monkeypatch.setenv("ORDER_TRUTH_DUCKDB_THREADS", "5")
     env = build.dbt_env(tmp_path, "duckdb", tmp_path / "w.duckdb")
     assert env["ORDER_TRUTH_DUCKDB_THREADS"] == "5"
-    monkeypatch.delenv("ORDER_TRUTH_DUCKDB_THREADS")
+    assert build.duckdb_threads(env, full_refresh=False) == 5
+    monkeypatch.delenv("ORDER_TRUTH_DUCKDB_THREADS", raising=False)
+    computed = build.duckdb_threads(dict(os.environ))
     env = build.dbt_env(tmp_path, "duckdb", tmp_path / "w.duckdb")
-    assert env["ORDER_TRUTH_DUCKDB_THREADS"] == str(build.duckdb_threads(env))
+    assert env["ORDER_TRUTH_DUCKDB_THREADS"] == str(computed)
