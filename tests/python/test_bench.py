@@ -98,3 +98,24 @@ def test_an_explicit_duckdb_thread_count_is_kept(tmp_path: Path,
     computed = build.duckdb_threads(dict(os.environ))
     env = build.dbt_env(tmp_path, "duckdb", tmp_path / "w.duckdb")
     assert env["ORDER_TRUTH_DUCKDB_THREADS"] == str(computed)
+
+
+def test_copy_seconds_copies_the_file_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    """The publish-copy timing reads the whole file and removes its copy afterwards."""
+    db = tmp_path / "build.duckdb"
+    db.write_bytes(os.urandom(3 * 1024 * 1024))
+    before = db.read_bytes()
+    seen: list[bytes] = []
+    real_fsync = os.fsync
+
+    def spy(fd: int) -> None:  # the copy is complete when it is fsynced
+        seen.append(Path(f"/proc/self/fd/{fd}").resolve().read_bytes())
+        real_fsync(fd)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(os, "fsync", spy)
+        seconds = bench.copy_seconds(db, tmp_path)
+    assert seconds > 0
+    assert seen == [before]
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build.duckdb"]
