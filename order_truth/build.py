@@ -8,11 +8,16 @@ a skipped node (a model downstream of a failure) also blocks publishing.
 
 `dbt build` already loads the seeds in DAG order, before the models that use them, so no
 separate `dbt seed` step runs: it would parse the project and load every seed twice.
+
+Unit tests check SQL logic on fixed inputs, so their outcome can only change with the code.
+An incremental run skips them when the project's code (and dbt's version) is the same as
+in the last build that passed them; a full refresh and any code change run them.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -21,6 +26,7 @@ import sys
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 
 from order_truth import publish, warehouse
@@ -30,6 +36,9 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 TARGETS = ("duckdb", "postgres", "spark")
 # How much clock skew between this process and dbt's run_results timestamp to tolerate.
 _RESULTS_SLACK_S = 5.0
+# What dbt reads of this project: a change to any of it can change a unit test's outcome.
+CODE_PATHS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests/dbt",
+              "analyses")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -100,10 +109,10 @@ def build_db_path() -> Path:
     return _absolute(Path(value)) if value else PROJECT_DIR / "target" / "build.duckdb"
 
 
-def dbt_command(args: argparse.Namespace) -> list[str]:
+def dbt_command(args: argparse.Namespace, *, unit_tests: bool = True) -> list[str]:
     cmd = [_dbt_executable(), "build", "--project-dir", str(PROJECT_DIR),
            "--profiles-dir", str(PROJECT_DIR), "--target", args.target]
-    if args.target != "duckdb":
+    if args.target != "duckdb" or not unit_tests:
         # Unit-test fixtures are DuckDB SQL and test logic, not the engine; the engine
         # equivalence test compares every mart with DuckDB's instead (DECISIONLOG).
         cmd += ["--exclude-resource-type", "unit_test"]
@@ -241,6 +250,47 @@ def _stamp_dataset(db_path: Path, data: Path) -> None:
     stamp.write_text(json.dumps(dataset_identity(data), indent=2) + "\n")
 
 
+def code_fingerprint(root: Path = PROJECT_DIR) -> str:
+    """A hash of every file dbt reads in the project, and of dbt's own version.
+
+    Paths and contents both count, so a renamed, added or removed file changes it too.
+    """
+    digest = hashlib.sha256()
+    for package in ("dbt-core", "dbt-duckdb"):
+        try:
+            version = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            version = "absent"
+        digest.update(f"{package}=={version}\n".encode())
+    for name in CODE_PATHS:
+        top = root / name
+        files = sorted(top.rglob("*")) if top.is_dir() else [top]
+        for path in files:
+            if path.is_file():
+                digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _unit_test_stamp(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".unit_tests.json")
+
+
+def unit_tests_needed(db_path: Path, fingerprint: str, *, full_build: bool) -> bool:
+    """False only for an incremental run of code whose unit tests already passed."""
+    if full_build:
+        return True
+    try:
+        stamp = json.loads(_unit_test_stamp(db_path).read_text())
+    except (OSError, ValueError):
+        return True
+    return not (isinstance(stamp, dict) and stamp.get("code") == fingerprint)
+
+
+def _stamp_unit_tests(db_path: Path, fingerprint: str) -> None:
+    _unit_test_stamp(db_path).write_text(json.dumps({"code": fingerprint}) + "\n")
+
+
 def run(args: argparse.Namespace) -> int:
     data: Path = args.data
     check_data(data)
@@ -256,9 +306,16 @@ def run(args: argparse.Namespace) -> int:
 
     # a first build into a new database is a full build too
     full_build = args.full_refresh or not db_path.is_file()
+    fingerprint = code_fingerprint()
+    # other targets never run them (dbt_command); a partial build does not stamp
+    unit_tests = (args.target != "duckdb" or bool(args.select)
+                  or unit_tests_needed(db_path, fingerprint, full_build=full_build))
+    if not unit_tests:
+        print("order-truth build: skipping the unit tests: the code is the same as in the "
+              "last build that passed them (a change or --full-refresh runs them)")
     started = time.time()
-    proc = subprocess.run(dbt_command(args), env=dbt_env(data, args.target, db_path,
-                                                      full_refresh=full_build),
+    proc = subprocess.run(dbt_command(args, unit_tests=unit_tests),
+                          env=dbt_env(data, args.target, db_path, full_refresh=full_build),
                           cwd=PROJECT_DIR, check=False)
     summary = _fresh_results(artifacts / "run_results.json", started)
 
@@ -273,6 +330,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.target == "duckdb" and not args.select:
         _stamp_dataset(db_path, data)
+        if unit_tests:  # every unit test ran and passed
+            _stamp_unit_tests(db_path, fingerprint)
     tests = summary.tests
     test_text = ", ".join(f"{n} {status}" for status, n in sorted(tests.items())) or "no tests"
     if args.target != "duckdb":

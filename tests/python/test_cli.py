@@ -153,6 +153,46 @@ def test_export_without_a_build_is_one_line(tmp_path: Path) -> None:
     assert_one_line_error(result, "manifest.json", "order-truth build")
 
 
+def test_the_code_fingerprint_follows_what_dbt_reads(tmp_path: Path) -> None:
+    from order_truth.build import code_fingerprint
+
+    (tmp_path / "models" / "staging").mkdir(parents=True)
+    (tmp_path / "dbt_project.yml").write_text("name: p\n")
+    model = tmp_path / "models" / "staging" / "stg_a.sql"
+    model.write_text("select 1 as a\n")
+    first = code_fingerprint(tmp_path)
+    assert code_fingerprint(tmp_path) == first, "the same files give the same hash"
+    model.write_text("select 2 as a\n")
+    assert code_fingerprint(tmp_path) != first, "an edited model"
+    model.write_text("select 1 as a\n")
+    assert code_fingerprint(tmp_path) == first
+    (tmp_path / "macros").mkdir()
+    (tmp_path / "macros" / "m.sql").write_text("{% macro m() %}1{% endmacro %}\n")
+    assert code_fingerprint(tmp_path) != first, "a new macro"
+    (tmp_path / "macros" / "m.sql").unlink()
+    model.rename(model.with_name("stg_b.sql"))
+    assert code_fingerprint(tmp_path) != first, "a renamed model"
+    model.with_name("stg_b.sql").rename(model)
+    (tmp_path / "README.md").write_text("not read by dbt\n")
+    (tmp_path / "order_truth").mkdir()
+    (tmp_path / "order_truth" / "cli.py").write_text("print()\n")
+    assert code_fingerprint(tmp_path) == first, "files dbt does not read do not count"
+
+
+def test_unit_tests_are_skipped_only_for_unchanged_code_on_an_incremental_run(
+        tmp_path: Path) -> None:
+    from order_truth.build import _stamp_unit_tests, unit_tests_needed
+
+    db = tmp_path / "build.duckdb"
+    assert unit_tests_needed(db, "abc", full_build=False), "never passed here"
+    _stamp_unit_tests(db, "abc")
+    assert not unit_tests_needed(db, "abc", full_build=False)
+    assert unit_tests_needed(db, "abc", full_build=True), "a full refresh runs them"
+    assert unit_tests_needed(db, "abd", full_build=False), "the code changed"
+    db.with_name("build.duckdb.unit_tests.json").write_text("{not json")
+    assert unit_tests_needed(db, "abc", full_build=False), "an unreadable stamp"
+
+
 def test_a_database_built_from_another_dataset_is_rebuilt_from_scratch(tmp_path: Path) -> None:
     """Incremental models only add what is new: pointing a build database at another
     dataset must force a full refresh, while one more day of the same dataset must not."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import subprocess
@@ -45,7 +46,17 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
                 env).returncode == 0
     build = _cli(["build", "--data", str(data)], env)
     assert build.returncode == 0, build.stdout[-3000:]
-    return {"tmp": tmp, "data": data, "env": env}
+    return {"tmp": tmp, "data": data, "env": env, "first_run": _node_kinds(env)}
+
+
+def _node_kinds(env: dict[str, str]) -> dict[str, int]:
+    """How many nodes of each kind (model, test, unit_test, ...) the last build ran."""
+    results = json.loads((Path(env["DBT_TARGET_PATH"]) / "run_results.json").read_text())
+    kinds: dict[str, int] = {}
+    for result in results["results"]:
+        kind = result["unique_id"].split(".", 1)[0]
+        kinds[kind] = kinds.get(kind, 0) + 1
+    return kinds
 
 
 def _query(world: dict, sql: str) -> pd.DataFrame:
@@ -197,6 +208,13 @@ def test_customer_ids_survive_a_day_of_new_records(world: dict) -> None:
     edited = {**world["env"], "ORDER_TRUTH_CHECK_ANSWER_KEY": "false"}
     rebuild = _cli(["build", "--data", str(world["data"])], edited)
     assert rebuild.returncode == 0, rebuild.stdout[-3000:]
+    # the code has not changed since the first build passed its unit tests
+    assert world["first_run"].get("unit_test", 0) > 0
+    assert "skipping the unit tests" in rebuild.stdout
+    kinds = _node_kinds(world["env"])
+    assert "unit_test" not in kinds, kinds
+    # every model and the data tests still ran (the answer-key ones are switched off here)
+    assert kinds["model"] == world["first_run"]["model"] and kinds.get("test", 0) > 0
     after = _query(world, "select record_key, customer_id "
                           "from intermediate.int_customer_source_ids")
     merged = before.merge(after, on="record_key", suffixes=("_before", "_after"))
