@@ -174,12 +174,7 @@ def copy_seconds(db_path: Path, scratch: Path) -> float:
     copy = scratch / f".copy-{os.getpid()}.duckdb"
     started = time.perf_counter()
     try:
-        shutil.copyfile(db_path, copy)
-        fd = os.open(copy, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        publish.copy_durably(db_path, copy)
         return time.perf_counter() - started
     finally:
         copy.unlink(missing_ok=True)

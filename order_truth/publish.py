@@ -171,6 +171,13 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def copy_durably(source: Path, target: Path) -> None:
+    """Copy a file and fsync the copy: what a publish costs before its rename."""
+    shutil.copyfile(source, target)
+    with open(target, "rb+") as fh:
+        os.fsync(fh.fileno())
+
+
 def _write_json_atomically(path: Path, payload: dict[str, Any]) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "w") as fh:
@@ -202,9 +209,7 @@ def publish(build_db: Path, published: Path, *, summary: RunSummary,
     with _publish_lock(published_dir):
         try:
             checkpoint(build_db)
-            shutil.copyfile(build_db, tmp)
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
+            copy_durably(build_db, tmp)
             manifest: dict[str, Any] = {
                 "build_id": new_build_id(now),
                 "built_at": now.isoformat(timespec="seconds"),
