@@ -136,6 +136,29 @@ def _cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "order_truth", *args]
 
 
+def _work_env(env: dict[str, str], work: Path) -> dict[str, str]:
+    """`env` with the build database, published copy and dbt artifacts under `work`."""
+    return {**env,
+            "ORDER_TRUTH_DUCKDB_PATH": str(work / "build.duckdb"),
+            "ORDER_TRUTH_PUBLISHED": str(work / "published" / "warehouse.duckdb"),
+            "DBT_TARGET_PATH": str(work / "dbt"),
+            "DBT_LOG_PATH": str(work / "dbt" / "logs")}
+
+
+def _generate(base: Path, orders: int, seed: int, env: dict[str, str], what: str,
+              log: Path) -> float:
+    """A pristine dataset in `base`, replacing whatever was there; its wall time."""
+    shutil.rmtree(base, ignore_errors=True)
+    return _run(_cli("generate", "--orders", str(orders), "--seed", str(seed),
+                     "--out", str(base)), env, what, log)
+
+
+def _fresh_copy(base: Path, data: Path) -> None:
+    """The dataset the builds write to: a copy, so appended days never touch `base`."""
+    shutil.rmtree(data, ignore_errors=True)
+    shutil.copytree(base, data)
+
+
 def _matching_dataset(base: Path, orders: int, seed: int) -> bool:
     try:
         meta = json.loads((base / "_generator.json").read_text())
@@ -188,20 +211,11 @@ def fixed_costs(seed: int, env: dict[str, str], logs: Path) -> dict[str, float]:
     """
     work = BENCH_DIR / f"{FIXED_ORDERS}-s{seed}-fixed"
     base, data = work / "base", work / "data"
-    fixed_env = dict(env)
-    fixed_env.update({
-        "ORDER_TRUTH_DUCKDB_PATH": str(work / "build.duckdb"),
-        "ORDER_TRUTH_PUBLISHED": str(work / "published" / "warehouse.duckdb"),
-        "DBT_TARGET_PATH": str(work / "dbt"),
-        "DBT_LOG_PATH": str(work / "dbt" / "logs"),
-    })
+    fixed_env = _work_env(env, work)
     if not _matching_dataset(base, FIXED_ORDERS, seed):
-        shutil.rmtree(base, ignore_errors=True)
-        _run(_cli("generate", "--orders", str(FIXED_ORDERS), "--seed", str(seed),
-                  "--out", str(base)), fixed_env, "generate (fixed costs)",
-             logs / "fixed-generate.log")
-    shutil.rmtree(data, ignore_errors=True)
-    shutil.copytree(base, data)
+        _generate(base, FIXED_ORDERS, seed, fixed_env, "generate (fixed costs)",
+                  logs / "fixed-generate.log")
+    _fresh_copy(base, data)
     build_s = _run(_cli("build", "--data", str(data), "--full-refresh"), fixed_env,
                    "full build (fixed costs)", logs / "fixed-build.log")
     _run(_cli("generate", "--append-days", "1", "--out", str(data)), fixed_env,
@@ -233,25 +247,16 @@ def run(args: argparse.Namespace) -> int:
     threads = dbt_threads(os.environ)
     memory_limit = os.environ.get("ORDER_TRUTH_MEMORY_LIMIT", "4GB")
 
-    env = dict(os.environ)
-    env.update({
-        "ORDER_TRUTH_DUCKDB_PATH": str(work / "build.duckdb"),
-        "ORDER_TRUTH_PUBLISHED": str(work / "published" / "warehouse.duckdb"),
-        "DBT_TARGET_PATH": str(work / "dbt"),
-        "DBT_LOG_PATH": str(work / "dbt" / "logs"),
-        "ORDER_TRUTH_THREADS": str(threads),
-        "ORDER_TRUTH_MEMORY_LIMIT": memory_limit,
-    })
+    env = _work_env({**os.environ, "ORDER_TRUTH_THREADS": str(threads),
+                     "ORDER_TRUTH_MEMORY_LIMIT": memory_limit}, work)
 
     record: dict[str, Any] = {"orders": args.orders, "seed": args.seed}
     with TreeMemory() as memory:
         reused = not args.regenerate and _matching_dataset(base, args.orders, args.seed)
         generate_s = None
         if not reused:
-            shutil.rmtree(base, ignore_errors=True)
-            generate_s = _run(_cli("generate", "--orders", str(args.orders), "--seed",
-                                   str(args.seed), "--out", str(base)), env, "generate",
-                              logs / "generate.log")
+            generate_s = _generate(base, args.orders, args.seed, env, "generate",
+                                   logs / "generate.log")
             (work / "generate_s.txt").write_text(f"{generate_s:.3f}\n")
         else:
             try:
@@ -260,8 +265,7 @@ def run(args: argparse.Namespace) -> int:
                 generate_s = None
         generate_peak_kb = memory.take_peak()  # the warehouse figures below start here
 
-        shutil.rmtree(data, ignore_errors=True)
-        shutil.copytree(base, data)
+        _fresh_copy(base, data)
         for stale in ("build.duckdb", "build.duckdb.wal"):
             (work / stale).unlink(missing_ok=True)
 
