@@ -109,12 +109,10 @@ def build_db_path() -> Path:
     return _absolute(Path(value)) if value else PROJECT_DIR / "target" / "build.duckdb"
 
 
-def dbt_command(args: argparse.Namespace, *, unit_tests: bool = True) -> list[str]:
+def dbt_command(args: argparse.Namespace, *, unit_tests: bool) -> list[str]:
     cmd = [_dbt_executable(), "build", "--project-dir", str(PROJECT_DIR),
            "--profiles-dir", str(PROJECT_DIR), "--target", args.target]
-    if args.target != "duckdb" or not unit_tests:
-        # Unit-test fixtures are DuckDB SQL and test logic, not the engine; the engine
-        # equivalence test compares every mart with DuckDB's instead (DECISIONLOG).
+    if not unit_tests:
         cmd += ["--exclude-resource-type", "unit_test"]
     if args.full_refresh:
         cmd.append("--full-refresh")
@@ -306,13 +304,17 @@ def run(args: argparse.Namespace) -> int:
 
     # a first build into a new database is a full build too
     full_build = args.full_refresh or not db_path.is_file()
-    fingerprint = code_fingerprint()
-    # other targets never run them (dbt_command); a partial build does not stamp
-    unit_tests = (args.target != "duckdb" or bool(args.select)
-                  or unit_tests_needed(db_path, fingerprint, full_build=full_build))
-    if not unit_tests:
-        print("order-truth build: skipping the unit tests: the code is the same as in the "
-              "last build that passed them (a change or --full-refresh runs them)")
+    # Unit-test fixtures are DuckDB SQL and test logic, not the engine; the engine
+    # equivalence test compares every mart with DuckDB's instead (DECISIONLOG). A partial
+    # build runs its unit tests and does not vouch for the others, so it never skips them.
+    unit_tests = args.target == "duckdb"
+    fingerprint = None
+    if unit_tests and not args.select:
+        fingerprint = code_fingerprint()
+        unit_tests = unit_tests_needed(db_path, fingerprint, full_build=full_build)
+        if not unit_tests:
+            print("order-truth build: skipping the unit tests: the code is the same as in "
+                  "the last build that passed them (a change or --full-refresh runs them)")
     started = time.time()
     proc = subprocess.run(dbt_command(args, unit_tests=unit_tests),
                           env=dbt_env(data, args.target, db_path, full_refresh=full_build),
@@ -330,7 +332,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.target == "duckdb" and not args.select:
         _stamp_dataset(db_path, data)
-        if unit_tests:  # every unit test ran and passed
+        if unit_tests and fingerprint is not None:  # every unit test ran and passed
             _stamp_unit_tests(db_path, fingerprint)
     tests = summary.tests
     test_text = ", ".join(f"{n} {status}" for status, n in sorted(tests.items())) or "no tests"
